@@ -1,0 +1,29 @@
+package provider
+
+import "errors"
+
+// Sentinel errors. Back ends wrap them with context ("sqlstore: token: %w") and callers match
+// them with errors.Is. None of them is an OAuth error: adapters translate them at the HTTP edge.
+var (
+	// ErrNotFound reports that no live record, client, key set or deny-list entry exists under
+	// the given name. An expired record reads as ErrNotFound.
+	ErrNotFound = errors.New("provider: not found")
+
+	// ErrAlreadyUsed reports that an authorization code was already redeemed or a refresh
+	// token was already rotated. The operation that returns it also returns the record, so
+	// that the caller can revoke what the first use produced.
+	ErrAlreadyUsed = errors.New("provider: already used")
+
+	// ErrConflict reports that a create found an existing live entry under the same name, or
+	// that a compare-and-swap (SaveKeySet) lost to a concurrent writer.
+	ErrConflict = errors.New("provider: conflict")
+
+	// ErrInvalid reports a value that a store refuses to keep: an empty key or id, a record
+	// without an expiry, a kind outside the allowed alphabet. It is a programming error in the
+	// caller, never a transient condition.
+	ErrInvalid = errors.New("provider: invalid value")
+
+	// ErrUnavailable reports that the back end could not be reached or did not answer in time.
+	// The operation may succeed if retried once the back end is back.
+	ErrUnavailable = errors.New("provider: back end unavailable")
+)

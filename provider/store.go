@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"context"
+	"time"
+)
+
+// ClientReader reads registered clients. It is the capability a token endpoint needs.
+type ClientReader interface {
+	// Client returns the client with the given ID, or ErrNotFound.
+	Client(ctx context.Context, id string) (*Client, error)
+}
+
+// ClientManager manages registered clients, as dynamic registration (RFC 7591/7592) does.
+type ClientManager interface {
+	ClientReader
+	// CreateClient stores a new client. It returns ErrConflict if the ID is taken.
+	CreateClient(ctx context.Context, c *Client) error
+	// UpdateClient replaces a stored client. It returns ErrNotFound if there is none.
+	UpdateClient(ctx context.Context, c *Client) error
+	// DeleteClient removes a client. It returns ErrNotFound if there is none. Tokens already
+	// issued to the client are not touched.
+	DeleteClient(ctx context.Context, id string) error
+	// ListClients returns up to limit clients whose IDs sort after the given ID, in ascending
+	// byte order of ID; pass "" to start at the beginning. A limit ≤ 0 means 100.
+	ListClients(ctx context.Context, after string, limit int) ([]*Client, error)
+}
+
+// TokenStore keeps the records behind tokens and codes, by kind and key.
+type TokenStore interface {
+	// CreateToken stores r. It returns ErrConflict if a live record of the same kind and key
+	// exists and ErrInvalid if r fails Record.Validate.
+	CreateToken(ctx context.Context, r *Record) error
+	// Token returns the live record of the given kind and key, used or not, or ErrNotFound.
+	Token(ctx context.Context, kind Kind, key string) (*Record, error)
+	// DeleteToken removes the record of the given kind and key, or returns ErrNotFound.
+	DeleteToken(ctx context.Context, kind Kind, key string) error
+}
+
+// CodeRedeemer redeems authorization codes exactly once (RFC 6749 §4.1.2, §10.5).
+type CodeRedeemer interface {
+	// RedeemCode marks the AuthorizationCode record under key as used and returns it. Of any
+	// number of concurrent calls for one code, exactly one succeeds.
+	//
+	// Presenting a code that was already redeemed revokes every record of its grant
+	// (RevokeGrant with no kinds) and returns the record with ErrAlreadyUsed, so that the
+	// caller can answer invalid_grant. A missing or expired code returns ErrNotFound.
+	RedeemCode(ctx context.Context, key string) (*Record, error)
+}
+
+// RefreshRotator rotates refresh tokens exactly once, with reuse detection
+// (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+type RefreshRotator interface {
+	// RotateRefreshToken marks the RefreshToken record under key as used and returns it. Of
+	// any number of concurrent calls for one token, exactly one succeeds.
+	//
+	// Presenting a token that was already rotated is taken as theft: every record of its grant
+	// is revoked and the record is returned with ErrAlreadyUsed. A missing or expired token
+	// returns ErrNotFound.
+	RotateRefreshToken(ctx context.Context, key string) (*Record, error)
+}
+
+// GrantRevoker revokes a whole grant family at once (RFC 7009 §2.1).
+type GrantRevoker interface {
+	// RevokeGrant deletes every record of the grant whose kind is among kinds, or of every
+	// kind when none is given. Revoking a grant with no records is not an error.
+	RevokeGrant(ctx context.Context, grantID string, kinds ...Kind) error
+}
+
+// DenyList records JWT IDs that must no longer be accepted: revoked self-contained access
+// tokens, and used client-assertion JWTs (RFC 7523 §3, item 7).
+type DenyList interface {
+	// Deny adds jti until the given time, after which the entry disappears. It returns
+	// ErrConflict if jti is already denied, which makes it a replay check: of any number of
+	// concurrent calls for one jti, exactly one succeeds.
+	Deny(ctx context.Context, jti string, until time.Time) error
+	// Denied reports whether jti is on the list and its entry has not expired.
+	Denied(ctx context.Context, jti string) (bool, error)
+}
+
+// KeyStore persists key sets. Private key material reaches it sealed (see Key.Sealed).
+type KeyStore interface {
+	// KeySet returns the set with the given name, or ErrNotFound.
+	KeySet(ctx context.Context, name string) (*KeySet, error)
+	// SaveKeySet stores set if the stored version equals set.Version (0 when none is stored),
+	// and on success increments set.Version to the stored version. A lost race returns
+	// ErrConflict: read the set again, reapply the change, save again.
+	SaveKeySet(ctx context.Context, set *KeySet) error
+}
+
+// Store is a complete back end: every capability oauthkit's server needs.
+type Store interface {
+	ClientManager
+	TokenStore
+	CodeRedeemer
+	RefreshRotator
+	GrantRevoker
+	DenyList
+	KeyStore
+}
+
+// Pinger is an optional capability: a back end that can check its connection.
+type Pinger interface {
+	// Ping reports whether the back end answers; an unreachable one wraps ErrUnavailable.
+	Ping(ctx context.Context) error
+}
+
+// Collector is an optional capability: a back end whose expired entries need deleting, as
+// opposed to one that expires them itself (Redis). Several nodes may collect at once.
+type Collector interface {
+	// Collect deletes records and deny-list entries that expired before now and returns
+	// how many it deleted.
+	Collect(ctx context.Context) (int, error)
+}
+
+// Unwrapper is implemented by decorators (caches, instrumentation) so that capabilities of
+// the back end they wrap stay reachable through As.
+type Unwrapper interface {
+	// Unwrap returns the wrapped back end.
+	Unwrap() any
+}
+
+// As reports whether v, or any back end it wraps (followed through Unwrapper), implements T,
+// and returns the first that does.
+//
+//	if c, ok := provider.As[provider.Collector](store); ok { c.Collect(ctx) }
+func As[T any](v any) (T, bool) {
+	for v != nil {
+		if t, ok := v.(T); ok {
+			return t, true
+		}
+		u, ok := v.(Unwrapper)
+		if !ok {
+			break
+		}
+		v = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
