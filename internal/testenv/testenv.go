@@ -54,7 +54,7 @@ func Require(t testing.TB, name, def string, probe func(ctx context.Context, add
 		if CI() {
 			t.Fatalf("server for %s (%s) is not reachable under CI: %v", name, addr, err)
 		}
-		t.Skipf("skipping: set %s to a reachable server (tried %s: %v)", name, addr, err)
+		t.Skipf("skipping: a server is required; set %s to a reachable one (tried %s: %v)", name, addr, err)
 	}
 	return addr
 }
