@@ -11,6 +11,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -78,3 +80,22 @@ var (
 	// ErrExpired reports an authentic token whose expiry has passed.
 	ErrExpired = errors.New("tokenformat: token expired")
 )
+
+// KeySource is what a format needs from a key set: the key that signs or encrypts now, and
+// any key that may still verify or decrypt. keyset.Set implements it; tests and resource
+// servers may use a static source.
+//
+// The keys returned hold parsed key material in jose.JSONWebKey.Key (*ecdsa.PrivateKey,
+// *rsa.PrivateKey, ed25519.PrivateKey, []byte for symmetric keys), so a format never parses a
+// key on the hot path. Implementations are safe for concurrent use and do no I/O on the hot
+// path once loaded.
+type KeySource interface {
+	// Active returns the key that signs ("sig") or encrypts ("enc") with alg now.
+	Active(ctx context.Context, use, alg string) (*jose.JSONWebKey, error)
+	// Lookup returns the key with the given kid if it may still verify or decrypt (its state
+	// is next, active or retired), or an error matching ErrUnknownKey.
+	Lookup(ctx context.Context, kid string) (*jose.JSONWebKey, error)
+}
+
+// ErrUnknownKey reports a kid that a KeySource does not hold (or no longer holds).
+var ErrUnknownKey = errors.New("tokenformat: unknown key")
