@@ -1,0 +1,364 @@
+package keyset
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// LoadOptions tunes the loaders. The zero value checks certificates against time.Now and
+// fails on any key it cannot use.
+type LoadOptions struct {
+	// Now is the clock certificate validity windows are checked against; default time.Now.
+	Now func() time.Time
+	// KeyID sets the kid of a loaded key. Default: the JWK's own kid, else the RFC 7638
+	// thumbprint. ParseJWKS ignores it.
+	KeyID string
+	// SkipUnsupported makes ParseJWKS skip keys of an algorithm or key type outside the
+	// allow-list (RFC 7517 §5 says such keys SHOULD be ignored) instead of failing. Weak and
+	// contradictory keys are refused either way.
+	SkipUnsupported bool
+}
+
+func (o LoadOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// MaxInput is the largest PEM, JWK or JWKS document the loaders accept.
+const MaxInput = 1 << 20
+
+// maxJWKSKeys bounds the number of keys in a parsed JWKS.
+const maxJWKSKeys = 100
+
+// ParsePEM loads a key for alg from PEM. data holds either one private key — PKCS#8
+// ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY") — optionally with
+// its X.509 certificate chain (leaf first), or, for a public-only key to verify or encrypt
+// to, a "PUBLIC KEY", "RSA PUBLIC KEY" or certificate chain. Certificates must be valid at
+// opts.Now, link leaf to issuer, and carry the private key's public key; the public JWK then
+// carries x5c and x5t#S256. Encrypted PEM is refused.
+func ParsePEM(data []byte, alg string, opts LoadOptions) (*Key, error) {
+	material, certs, err := parsePEM(data)
+	if err != nil {
+		return nil, err
+	}
+	if material == nil {
+		if len(certs) == 0 {
+			return nil, fmt.Errorf("%w: no key or certificate in PEM", ErrMalformed)
+		}
+		material = certs[0].PublicKey
+	}
+	return fromMaterial(material, alg, certs, opts)
+}
+
+// ParseX509 loads a key for alg from a PEM certificate chain (leaf first) and the PEM private
+// key the leaf certifies. The certificates must be valid at opts.Now and link; the public JWK
+// carries x5c and x5t#S256.
+func ParseX509(chainPEM, keyPEM []byte, alg string, opts LoadOptions) (*Key, error) {
+	material, extra, err := parsePEM(keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	if len(extra) > 0 {
+		return nil, fmt.Errorf("%w: certificate among the private key PEM", ErrMalformed)
+	}
+	if material == nil {
+		return nil, fmt.Errorf("%w: no private key in PEM", ErrMalformed)
+	}
+	other, certs, err := parsePEM(chainPEM)
+	if err != nil {
+		return nil, err
+	}
+	if other != nil {
+		return nil, fmt.Errorf("%w: key among the certificate chain PEM", ErrMalformed)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%w: no certificate in chain PEM", ErrMalformed)
+	}
+	if !isPrivate(material) {
+		return nil, fmt.Errorf("%w: the key PEM holds a public key", ErrKeyMismatch)
+	}
+	return fromMaterial(material, alg, certs, opts)
+}
+
+func fromMaterial(material any, alg string, certs []*x509.Certificate, opts LoadOptions) (*Key, error) {
+	if err := checkChain(certs, opts.now()); err != nil {
+		return nil, err
+	}
+	k, err := newKey(material, alg, opts.KeyID, certs)
+	if err != nil {
+		return nil, err
+	}
+	k.createdAt = opts.now()
+	return k, nil
+}
+
+// parsePEM returns the one key (private or public) and the certificates in data.
+func parsePEM(data []byte) (material any, certs []*x509.Certificate, err error) {
+	if len(data) > MaxInput {
+		return nil, nil, fmt.Errorf("%w: PEM larger than %d bytes", ErrMalformed, MaxInput)
+	}
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if _, ok := b.Headers["Proc-Type"]; ok || b.Type == "ENCRYPTED PRIVATE KEY" {
+			return nil, nil, fmt.Errorf("%w: encrypted PEM is not supported; decrypt it first", ErrMalformed)
+		}
+		var m any
+		switch b.Type {
+		case "CERTIFICATE":
+			c, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: certificate %d: %v", ErrMalformed, len(certs), err)
+			}
+			certs = append(certs, c)
+			continue
+		case "EC PARAMETERS":
+			continue
+		case "PRIVATE KEY":
+			m, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+		case "RSA PRIVATE KEY":
+			m, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+		case "EC PRIVATE KEY":
+			m, err = x509.ParseECPrivateKey(b.Bytes)
+		case "PUBLIC KEY":
+			m, err = x509.ParsePKIXPublicKey(b.Bytes)
+		case "RSA PUBLIC KEY":
+			m, err = x509.ParsePKCS1PublicKey(b.Bytes)
+		default:
+			return nil, nil, fmt.Errorf("%w: unsupported PEM block %q", ErrMalformed, truncate(b.Type))
+		}
+		if err != nil {
+			// The x509 errors name the structure, never the key's bytes.
+			return nil, nil, fmt.Errorf("%w: %s: %v", ErrMalformed, b.Type, err)
+		}
+		if material != nil {
+			return nil, nil, fmt.Errorf("%w: more than one key in PEM", ErrMalformed)
+		}
+		material = m
+	}
+	if material == nil && len(certs) == 0 {
+		return nil, nil, fmt.Errorf("%w: no PEM block found", ErrMalformed)
+	}
+	return material, certs, nil
+}
+
+// checkChain refuses certificates outside their validity window at now and chains whose
+// links do not verify. It does not check the chain against a trust store: the integrator
+// chose these certificates; x5c merely publishes them.
+func checkChain(certs []*x509.Certificate, now time.Time) error {
+	for i, c := range certs {
+		if now.Before(c.NotBefore) {
+			return fmt.Errorf("%w: certificate %d (%q) is not valid before %s", ErrCertificate, i, truncate(c.Subject.CommonName), c.NotBefore.UTC().Format(time.RFC3339))
+		}
+		if now.After(c.NotAfter) {
+			return fmt.Errorf("%w: certificate %d (%q) expired at %s", ErrCertificate, i, truncate(c.Subject.CommonName), c.NotAfter.UTC().Format(time.RFC3339))
+		}
+		if i+1 < len(certs) {
+			if err := c.CheckSignatureFrom(certs[i+1]); err != nil {
+				return fmt.Errorf("%w: certificate %d is not signed by certificate %d: %v", ErrCertificate, i, i+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// rawJWK holds the members of a JWK that decide what the key may be used for; go-jose parses
+// the key material itself but ignores key_ops.
+type rawJWK struct {
+	Kty    string   `json:"kty"`
+	Use    string   `json:"use"`
+	Alg    string   `json:"alg"`
+	Kid    string   `json:"kid"`
+	KeyOps []string `json:"key_ops"`
+	D      any      `json:"d"`
+	K      any      `json:"k"`
+}
+
+func (r *rawJWK) hasSecret() bool { return r.D != nil || r.K != nil }
+
+// ParseJWK loads one key from a JWK (RFC 7517). alg names the algorithm the key is for; ""
+// takes the JWK's own "alg", which is then required. A JWK whose "alg", "use" or "key_ops"
+// contradicts that algorithm, or whose x5c certificates are outside their validity window at
+// opts.Now, is refused. The kid is opts.KeyID, else the JWK's kid, else its thumbprint.
+func ParseJWK(data []byte, alg string, opts LoadOptions) (*Key, error) {
+	if len(data) > MaxInput {
+		return nil, fmt.Errorf("%w: JWK larger than %d bytes", ErrMalformed, MaxInput)
+	}
+	k, err := parseJWK(data, alg, opts.KeyID, opts)
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func parseJWK(data []byte, alg, kid string, opts LoadOptions) (*Key, error) {
+	var raw rawJWK
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%w: JWK is not a JSON object", ErrMalformed)
+	}
+	switch {
+	case alg == "" && raw.Alg == "":
+		return nil, fmt.Errorf("%w: JWK has no \"alg\" and none was given", ErrUnsupportedAlgorithm)
+	case alg == "":
+		alg = raw.Alg
+	case raw.Alg != "" && raw.Alg != alg:
+		return nil, fmt.Errorf("%w: JWK \"alg\" is %q, wanted %q", ErrKeyMismatch, truncate(raw.Alg), alg)
+	}
+	sp, err := lookupSpec(alg)
+	if err != nil {
+		return nil, err
+	}
+	if raw.Use != "" && raw.Use != sp.use {
+		return nil, fmt.Errorf("%w: JWK \"use\" is %q but %s keys are for %q", ErrKeyMismatch, truncate(raw.Use), alg, sp.use)
+	}
+	if err := checkKeyOps(raw.KeyOps, sp, raw.hasSecret()); err != nil {
+		return nil, err
+	}
+	var j jose.JSONWebKey
+	if err := j.UnmarshalJSON(data); err != nil {
+		if errors.Is(err, jose.ErrUnsupportedKeyType) {
+			return nil, fmt.Errorf("%w: JWK key type %q", ErrUnsupportedAlgorithm, truncate(raw.Kty))
+		}
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if j.IsPublic() == raw.hasSecret() {
+		return nil, fmt.Errorf("%w: JWK private members do not match its key type", ErrMalformed)
+	}
+	if kid == "" {
+		kid = raw.Kid
+	}
+	return fromMaterial(j.Key, alg, j.Certificates, LoadOptions{Now: opts.Now, KeyID: kid})
+}
+
+var keyOpsFor = map[string][]string{
+	UseSig: {"sign", "verify"},
+	UseEnc: {"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"},
+}
+
+// checkKeyOps refuses key_ops (RFC 7517 §4.3) that contradict the key's use, repeat a value,
+// or do not include what the key is loaded for: "sign" for a private signing key, "verify"
+// for a public one, a decrypting operation for a private encryption key and an encrypting one
+// for a public key.
+func checkKeyOps(ops []string, sp spec, private bool) error {
+	if ops == nil {
+		return nil
+	}
+	allowed := keyOpsFor[sp.use]
+	for i, op := range ops {
+		if !slices.Contains(allowed, op) {
+			return fmt.Errorf("%w: key_ops %q does not fit use %q", ErrKeyMismatch, truncate(op), sp.use)
+		}
+		if slices.Contains(ops[:i], op) {
+			return fmt.Errorf("%w: key_ops repeats %q", ErrMalformed, op)
+		}
+	}
+	var need []string
+	switch {
+	case sp.use == UseSig && private:
+		need = []string{"sign"}
+	case sp.use == UseSig:
+		need = []string{"verify"}
+	case sp.kty == ktyOct:
+		need = []string{"encrypt", "decrypt"}
+	case private:
+		need = []string{"decrypt", "unwrapKey", "deriveKey", "deriveBits"}
+	default:
+		need = []string{"encrypt", "wrapKey", "deriveKey", "deriveBits"}
+	}
+	if !slices.ContainsFunc(ops, func(op string) bool { return slices.Contains(need, op) }) {
+		return fmt.Errorf("%w: key_ops %q do not allow what the key is loaded for (%q)", ErrKeyMismatch, ops, need)
+	}
+	return nil
+}
+
+// ParseJWKS loads the keys of a JWK Set. alg, if not "", is the algorithm every key must be
+// for; "" takes each key's own "alg". The set must hold private keys only or public keys
+// only, with distinct kids (a mixed or ambiguous set is refused whole, as Wycheproof
+// expects). Each key is checked as ParseJWK checks it.
+func ParseJWKS(data []byte, alg string, opts LoadOptions) ([]*Key, error) {
+	if len(data) > MaxInput {
+		return nil, fmt.Errorf("%w: JWKS larger than %d bytes", ErrMalformed, MaxInput)
+	}
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("%w: JWKS is not a JSON object with \"keys\"", ErrMalformed)
+	}
+	if set.Keys == nil {
+		return nil, fmt.Errorf("%w: JWKS has no \"keys\" array", ErrMalformed)
+	}
+	if len(set.Keys) > maxJWKSKeys {
+		return nil, fmt.Errorf("%w: JWKS has more than %d keys", ErrMalformed, maxJWKSKeys)
+	}
+	var keys []*Key
+	seen := map[string]bool{}
+	for i, raw := range set.Keys {
+		k, err := parseJWK(raw, alg, "", opts)
+		if err != nil {
+			if opts.SkipUnsupported && errors.Is(err, ErrUnsupportedAlgorithm) {
+				continue
+			}
+			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
+		}
+		if seen[k.ID()] {
+			return nil, fmt.Errorf("%w: %q appears twice in the JWKS", ErrDuplicateKeyID, truncate(k.ID()))
+		}
+		seen[k.ID()] = true
+		if len(keys) > 0 && keys[0].private != k.private {
+			return nil, fmt.Errorf("%w: JWKS mixes private and public keys", ErrKeyMismatch)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// storedChain parses the x5c of a stored public JWK. The store is not trusted with it:
+// newKey checks that the leaf certifies the sealed key.
+func storedChain(public []byte) ([]*x509.Certificate, error) {
+	if len(public) == 0 {
+		return nil, nil
+	}
+	var raw struct {
+		X5c []string `json:"x5c"`
+	}
+	if err := json.Unmarshal(public, &raw); err != nil {
+		return nil, fmt.Errorf("%w: stored public JWK", ErrMalformed)
+	}
+	var certs []*x509.Certificate
+	for _, s := range raw.X5c {
+		der, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: stored x5c", ErrMalformed)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, fmt.Errorf("%w: stored x5c: %v", ErrMalformed, err)
+		}
+		certs = append(certs, c)
+	}
+	return certs, nil
+}
+
+func isPrivate(m any) bool {
+	switch m.(type) {
+	case interface{ Public() crypto.PublicKey }:
+		return true
+	}
+	return false
+}
