@@ -1,0 +1,39 @@
+package memstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// Deny adds jti until the given time. It returns ErrConflict if a live entry for jti exists,
+// so that of concurrent calls for one jti exactly one succeeds, and ErrInvalid for an empty
+// or over-long jti or a zero until.
+func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
+	switch {
+	case jti == "":
+		return errDenyEmptyJTI
+	case len(jti) > provider.MaxKeyLen:
+		return errDenyLongJTI
+	case until.IsZero():
+		return errDenyZeroUntil
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.denied[jti]; ok && now.Before(old) {
+		return errDenyConflict
+	}
+	s.denied[jti] = until
+	return nil
+}
+
+// Denied reports whether jti is on the list and its entry has not expired.
+func (s *Store) Denied(ctx context.Context, jti string) (bool, error) {
+	now := s.now()
+	s.mu.RLock()
+	until, ok := s.denied[jti]
+	s.mu.RUnlock()
+	return ok && now.Before(until), nil
+}

@@ -1,0 +1,152 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// Errors without the key, allocated once.
+var (
+	errTokenNotFound     = fmt.Errorf("memstore: token: %w", provider.ErrNotFound)
+	errTokenConflict     = fmt.Errorf("memstore: create token: %w", provider.ErrConflict)
+	errCodeNotFound      = fmt.Errorf("memstore: redeem code: %w", provider.ErrNotFound)
+	errCodeUsed          = fmt.Errorf("memstore: redeem code: %w", provider.ErrAlreadyUsed)
+	errRefreshNotFound   = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrNotFound)
+	errRefreshUsed       = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrAlreadyUsed)
+	errDeleteNotFound    = fmt.Errorf("memstore: delete token: %w", provider.ErrNotFound)
+	errClientNotFound    = fmt.Errorf("memstore: client: %w", provider.ErrNotFound)
+	errClientConflict    = fmt.Errorf("memstore: create client: %w", provider.ErrConflict)
+	errKeySetNotFound    = fmt.Errorf("memstore: key set: %w", provider.ErrNotFound)
+	errKeySetConflict    = fmt.Errorf("memstore: save key set: %w", provider.ErrConflict)
+	errDenyConflict      = fmt.Errorf("memstore: deny: %w", provider.ErrConflict)
+	errDenyEmptyJTI      = fmt.Errorf("memstore: deny: %w: empty jti", provider.ErrInvalid)
+	errDenyLongJTI       = fmt.Errorf("memstore: deny: %w: jti longer than MaxKeyLen", provider.ErrInvalid)
+	errDenyZeroUntil     = fmt.Errorf("memstore: deny: %w: zero until", provider.ErrInvalid)
+	errKeySetNil         = fmt.Errorf("memstore: save key set: %w: nil set", provider.ErrInvalid)
+	errKeySetEmptyName   = fmt.Errorf("memstore: save key set: %w: empty name", provider.ErrInvalid)
+	errUpdateNotFound    = fmt.Errorf("memstore: update client: %w", provider.ErrNotFound)
+	errDeleteClientNotFd = fmt.Errorf("memstore: delete client: %w", provider.ErrNotFound)
+)
+
+// CreateToken stores a copy of r, with UsedAt cleared. It returns ErrConflict if a live
+// record of the same kind and key exists and ErrInvalid if r fails Record.Validate.
+func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("memstore: create token: %w", err)
+	}
+	c := r.Clone()
+	c.UsedAt = time.Time{}
+	id := tokenID{r.Kind, r.Key}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.tokens[id]; ok {
+		if !old.Expired(now) {
+			return errTokenConflict
+		}
+		s.remove(id, old)
+	}
+	s.tokens[id] = c
+	g := s.grants[c.GrantID]
+	if g == nil {
+		g = make(map[tokenID]struct{}, 4)
+		s.grants[c.GrantID] = g
+	}
+	g[id] = struct{}{}
+	return nil
+}
+
+// Token returns a copy of the live record of the given kind and key, or ErrNotFound.
+func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
+	now := s.now()
+	s.mu.RLock()
+	r, ok := s.tokens[tokenID{kind, key}]
+	if !ok || r.Expired(now) {
+		s.mu.RUnlock()
+		return nil, errTokenNotFound
+	}
+	c := r.Clone()
+	s.mu.RUnlock()
+	return c, nil
+}
+
+// DeleteToken removes the live record of the given kind and key, or returns ErrNotFound.
+func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string) error {
+	id := tokenID{kind, key}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.tokens[id]
+	if !ok {
+		return errDeleteNotFound
+	}
+	s.remove(id, r)
+	if r.Expired(now) {
+		return errDeleteNotFound
+	}
+	return nil
+}
+
+// RedeemCode marks the AuthorizationCode record under key as used and returns a copy. A
+// second call returns ErrAlreadyUsed with the record and revokes every other record of its
+// grant; the code itself stays, used, until it expires, so that every later presentation is
+// recognised as reuse too.
+func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
+	return s.use(tokenID{provider.AuthorizationCode, key}, errCodeNotFound, errCodeUsed)
+}
+
+// RotateRefreshToken marks the RefreshToken record under key as used and returns a copy. A
+// second call returns ErrAlreadyUsed with the record and revokes every other record of its
+// grant; the token itself stays, used, until it expires.
+func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
+	return s.use(tokenID{provider.RefreshToken, key}, errRefreshNotFound, errRefreshUsed)
+}
+
+// use marks the record under id as used, once, under the write lock.
+func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.tokens[id]
+	if !ok || r.Expired(now) {
+		return nil, notFound
+	}
+	if !r.UsedAt.IsZero() {
+		for other := range s.grants[r.GrantID] {
+			if other != id {
+				s.remove(other, s.tokens[other])
+			}
+		}
+		return r.Clone(), alreadyUsed
+	}
+	r.UsedAt = now
+	return r.Clone(), nil
+}
+
+// RevokeGrant deletes every record of the grant whose kind is among kinds, or of every kind
+// when none is given. It costs time in the number of the grant's records, not the store's.
+func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.grants[grantID] {
+		if len(kinds) == 0 || slices.Contains(kinds, id.kind) {
+			s.remove(id, s.tokens[id])
+		}
+	}
+	return nil
+}
+
+// remove deletes the record r stored under id and its grant index entry. s.mu is held.
+func (s *Store) remove(id tokenID, r *provider.Record) {
+	delete(s.tokens, id)
+	if g := s.grants[r.GrantID]; g != nil {
+		delete(g, id)
+		if len(g) == 0 {
+			delete(s.grants, r.GrantID)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+// Package storagetest is the conformance kit for oauthkit storage back ends. A back end,
+// oauthkit's own or a third party's, proves that it meets the provider contract by calling
+// Run from its own tests with a function that returns a fresh store:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, func(t *testing.T, now func() time.Time) provider.Store {
+//			s := mystore.New(mystore.Options{Now: now})
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// Run checks every method of every interface in provider.Store and every error it
+// documents: ErrNotFound, ErrConflict, ErrInvalid for each rule of Record.Validate and
+// Client.Validate, ErrAlreadyUsed with the record. Expiry is driven by a Clock the kit
+// advances, never by sleeping; a store must take the current time from the now function it
+// is given. Values handed in and out must be copies. Unicode, MaxKeyLen keys, a 64 KiB
+// Session and a thousand scopes must round-trip; timestamps must round-trip to the
+// millisecond (the kit compares them after truncating to the millisecond) and a zero time
+// must stay zero. Races are run with 64 goroutines: redeeming one code, rotating one refresh
+// token, denying one jti, saving one key-set version and creating one key or client each
+// succeed exactly once, and concurrent writers of distinct records lose none.
+//
+// Rules the kit checks that go beyond the words of provider's doc comments:
+//
+//   - Reuse of a code or refresh token revokes every other record of its grant, but the used
+//     record itself stays, used, until it expires: every later presentation also returns
+//     ErrAlreadyUsed with the record (which is why all 63 losers of a race see ErrAlreadyUsed).
+//   - RedeemCode applies only to AuthorizationCode records and RotateRefreshToken only to
+//     RefreshToken records; a key stored under another kind reads as ErrNotFound.
+//   - DeleteToken of an expired record returns ErrNotFound.
+//   - Deny with an empty jti or a zero until, and SaveKeySet of nil or of a set with an empty
+//     name, return ErrInvalid.
+//   - Claims, Metadata and JWKS are kept byte for byte (no JSON normalisation).
+//   - ListClients sorts by bytes, not by a collation ("Z" < "a" < "é").
+//
+// Each subtest calls NewStore itself and uses random keys, IDs and names, so stores that
+// share one database do not collide; only the Clients/List… subtests need NewStore to return
+// a store holding no clients.
+package storagetest

@@ -1,0 +1,180 @@
+package storagetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// racers is how many goroutines race for one thing.
+const racers = 64
+
+// race runs f in racers goroutines released at once and returns their errors, in goroutine
+// order.
+func race(f func(i int) error) []error {
+	errs := make([]error, racers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			<-start
+			errs[i] = f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// tally counts errs by outcome: nil, each of the targets, and anything else.
+func tally(errs []error, targets ...error) (ok int, matched []int, other []error) {
+	matched = make([]int, len(targets))
+next:
+	for _, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		for i, t := range targets {
+			if errors.Is(err, t) {
+				matched[i]++
+				continue next
+			}
+		}
+		other = append(other, err)
+	}
+	return ok, matched, other
+}
+
+// wantOneWinner fails unless exactly one of errs is nil and all others match loser.
+func (e *env) wantOneWinner(errs []error, loser error, call string) {
+	e.t.Helper()
+	ok, matched, other := tally(errs, loser)
+	if ok != 1 || matched[0] != racers-1 {
+		e.t.Fatalf("%d concurrent %s: %d succeeded and %d failed with %v, want exactly 1 and %d; other errors: %v",
+			racers, call, ok, matched[0], loser, racers-1, other)
+	}
+}
+
+var raceCases = []testCase{
+	{"RedeemCodeSucceedsExactlyOnce", func(e *env) {
+		_, code, access, refresh := e.grant()
+		recs := make([]*provider.Record, racers)
+		errs := race(func(i int) error {
+			r, err := e.store.RedeemCode(e.ctx, code.Key)
+			recs[i] = r
+			return err
+		})
+		e.wantOneWinner(errs, provider.ErrAlreadyUsed, "RedeemCode of one code")
+		for i, err := range errs {
+			if recs[i] == nil || recs[i].Key != code.Key || recs[i].UsedAt.IsZero() {
+				e.t.Fatalf("RedeemCode returned (%v, %v): want the used code's record with every answer", recs[i], err)
+			}
+		}
+		e.wantGone(access.Kind, access.Key, "of the grant after its code was reused")
+		e.wantGone(refresh.Kind, refresh.Key, "of the grant after its code was reused")
+	}},
+	{"RotateRefreshTokenSucceedsExactlyOnceAndReuseRevokesFamily", func(e *env) {
+		_, code, access, refresh := e.grant()
+		recs := make([]*provider.Record, racers)
+		errs := race(func(i int) error {
+			r, err := e.store.RotateRefreshToken(e.ctx, refresh.Key)
+			recs[i] = r
+			return err
+		})
+		e.wantOneWinner(errs, provider.ErrAlreadyUsed, "RotateRefreshToken of one token")
+		for i, err := range errs {
+			if recs[i] == nil || recs[i].Key != refresh.Key || recs[i].UsedAt.IsZero() {
+				e.t.Fatalf("RotateRefreshToken returned (%v, %v): want the used token's record with every answer", recs[i], err)
+			}
+		}
+		e.wantGone(access.Kind, access.Key, "of the grant after its refresh token was reused")
+		e.wantGone(code.Kind, code.Key, "of the grant after its refresh token was reused")
+	}},
+	{"ConcurrentWritersOfDistinctRecordsLoseNone", func(e *env) {
+		const each = 8
+		grantID := e.id("grant")
+		recs := make([][]*provider.Record, racers)
+		for i := range recs {
+			for range each {
+				recs[i] = append(recs[i], e.record(provider.AccessToken, grantID))
+			}
+		}
+		errs := race(func(i int) error {
+			for _, r := range recs[i] {
+				if err := e.store.CreateToken(e.ctx, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err := errors.Join(errs...); err != nil {
+			e.t.Fatalf("concurrent CreateToken of distinct records: %v", err)
+		}
+		for _, rs := range recs {
+			for _, r := range rs {
+				e.wantToken(r)
+			}
+		}
+		// The grant's index lost none either.
+		if err := e.store.RevokeGrant(e.ctx, grantID); err != nil {
+			e.t.Fatalf("RevokeGrant: %v", err)
+		}
+		for _, rs := range recs {
+			for _, r := range rs {
+				e.wantGone(r.Kind, r.Key, "after RevokeGrant of the grant written concurrently")
+			}
+		}
+	}},
+	{"ConcurrentCreatesOfOneKeySucceedExactlyOnce", func(e *env) {
+		key := e.id("key")
+		recs := make([]*provider.Record, racers)
+		for i := range recs {
+			recs[i] = e.record(provider.RefreshToken, e.id("grant"))
+			recs[i].Key = key
+			recs[i].Subject = fmt.Sprint("subject-", i)
+		}
+		winner := -1
+		errs := race(func(i int) error { return e.store.CreateToken(e.ctx, recs[i]) })
+		for i, err := range errs {
+			if err == nil {
+				winner = i
+			}
+		}
+		e.wantOneWinner(errs, provider.ErrConflict, "CreateToken of one key")
+		e.wantToken(recs[winner])
+	}},
+	{"ConcurrentCreatesOfOneClientSucceedExactlyOnce", func(e *env) {
+		id := e.id("client")
+		errs := race(func(int) error { return e.store.CreateClient(e.ctx, e.client(id)) })
+		e.wantOneWinner(errs, provider.ErrConflict, "CreateClient of one ID")
+	}},
+	{"ConcurrentDenyOfOneJTISucceedsExactlyOnce", func(e *env) {
+		jti := e.id("jti")
+		until := e.clock.Now().Add(10 * time.Minute)
+		errs := race(func(int) error { return e.store.Deny(e.ctx, jti, until) })
+		e.wantOneWinner(errs, provider.ErrConflict, "Deny of one jti")
+		e.wantDenied(jti, true)
+	}},
+	{"ConcurrentSaveKeySetOfOneVersionSucceedsExactlyOnce", func(e *env) {
+		name := e.id("set")
+		for _, version := range []int64{0, 1} {
+			sets := make([]*provider.KeySet, racers)
+			for i := range sets {
+				sets[i] = e.keySet(name)
+				sets[i].Version = version
+				sets[i].Keys[0].ID = fmt.Sprint("k-", i)
+			}
+			errs := race(func(i int) error { return e.store.SaveKeySet(e.ctx, sets[i]) })
+			e.wantOneWinner(errs, provider.ErrConflict, fmt.Sprintf("SaveKeySet of one set at version %d", version))
+			for i, err := range errs {
+				if err == nil {
+					e.wantKeySet(sets[i], version+1)
+				}
+			}
+		}
+	}},
+}

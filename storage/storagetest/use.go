@@ -1,0 +1,173 @@
+package storagetest
+
+import (
+	"context"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// use describes a use-once operation: RedeemCode on authorization codes, RotateRefreshToken
+// on refresh tokens. Both follow the same rules, so one set of cases checks both.
+type use struct {
+	name  string        // the method, for messages
+	kind  provider.Kind // the kind it applies to
+	other provider.Kind // a kind it must not apply to
+	call  func(s provider.Store, ctx context.Context, key string) (*provider.Record, error)
+}
+
+var redeem = use{
+	name:  "RedeemCode",
+	kind:  provider.AuthorizationCode,
+	other: provider.RefreshToken,
+	call: func(s provider.Store, ctx context.Context, key string) (*provider.Record, error) {
+		return s.RedeemCode(ctx, key)
+	},
+}
+
+var rotate = use{
+	name:  "RotateRefreshToken",
+	kind:  provider.RefreshToken,
+	other: provider.AuthorizationCode,
+	call: func(s provider.Store, ctx context.Context, key string) (*provider.Record, error) {
+		return s.RotateRefreshToken(ctx, key)
+	},
+}
+
+var (
+	redeemCases = useCases(redeem)
+	rotateCases = useCases(rotate)
+)
+
+// used returns r as it reads once used at t.
+func used(r *provider.Record, t time.Time) *provider.Record {
+	u := r.Clone()
+	u.UsedAt = t
+	return u
+}
+
+func useCases(u use) []testCase {
+	// first creates a record of u's kind in a grant and uses it once.
+	first := func(e *env, r *provider.Record) *provider.Record {
+		e.t.Helper()
+		e.create(r)
+		got, err := u.call(e.store, e.ctx, r.Key)
+		if err != nil {
+			e.t.Fatalf("first %s: %v", u.name, err)
+		}
+		return got
+	}
+	// again uses r a second time and checks the ErrAlreadyUsed answer.
+	again := func(e *env, want *provider.Record) {
+		e.t.Helper()
+		got, err := u.call(e.store, e.ctx, want.Key)
+		e.wantErr(err, provider.ErrAlreadyUsed, "second "+u.name)
+		e.wantClean(err, want.Key)
+		if got == nil {
+			e.t.Fatalf("second %s returned ErrAlreadyUsed without the record", u.name)
+		}
+		if d := diffRecord(want, got); d != "" {
+			e.t.Fatalf("second %s returned a different record with ErrAlreadyUsed:\n%s", u.name, d)
+		}
+	}
+	return []testCase{
+		{"MarksUsedAndReturnsRecord", func(e *env) {
+			r := e.record(u.kind, e.id("grant"))
+			e.clock.Advance(time.Second)
+			got := first(e, r)
+			if d := diffRecord(used(r, e.clock.Now()), got); d != "" {
+				e.t.Fatalf("%s returned a different record (UsedAt must be the store's now):\n%s", u.name, d)
+			}
+		}},
+		{"UsedRecordStaysReadableWithUsedAt", func(e *env) {
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			at := e.clock.Now()
+			e.clock.Advance(time.Minute)
+			e.wantToken(used(r, at))
+		}},
+		{"SecondUseFailsWithAlreadyUsedAndReturnsRecord", func(e *env) {
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			at := e.clock.Now()
+			e.clock.Advance(time.Second)
+			again(e, used(r, at))
+		}},
+		{"SecondUseRevokesGrantFamily", func(e *env) {
+			grantID, code, access, refresh := e.grant()
+			pkce := e.record(provider.PKCE, grantID)
+			pkce.Key = code.Key
+			e.create(pkce)
+			target := map[provider.Kind]*provider.Record{provider.AuthorizationCode: code, provider.RefreshToken: refresh}[u.kind]
+			if _, err := u.call(e.store, e.ctx, target.Key); err != nil {
+				e.t.Fatalf("first %s: %v", u.name, err)
+			}
+			at := e.clock.Now()
+			// What the first use produced: the grant's next tokens.
+			next := e.create(e.record(provider.AccessToken, grantID))
+			nextRefresh := e.create(e.record(provider.RefreshToken, grantID))
+			// Another grant of the same client and subject.
+			bystander := e.record(provider.AccessToken, e.id("grant"))
+			bystander.ClientID = access.ClientID
+			e.create(bystander)
+
+			e.clock.Advance(time.Second)
+			again(e, used(target, at))
+			for _, r := range []*provider.Record{code, access, refresh, pkce, next, nextRefresh} {
+				if r == target {
+					continue
+				}
+				e.wantGone(r.Kind, r.Key, "of the grant after a second "+u.name)
+			}
+			e.wantToken(bystander)
+		}},
+		{"UseAfterReuseStillFailsWithAlreadyUsed", func(e *env) {
+			// Reuse revokes the rest of the grant but keeps the used record, used, until it
+			// expires, so that every later presentation is recognised as reuse too.
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			at := e.clock.Now()
+			again(e, used(r, at))
+			again(e, used(r, at))
+			e.wantToken(used(r, at))
+		}},
+		{"UnknownKeyFailsWithNotFound", func(e *env) {
+			key := e.id("key")
+			_, err := u.call(e.store, e.ctx, key)
+			e.wantErr(err, provider.ErrNotFound, u.name+" of an unknown key")
+			e.wantClean(err, key)
+		}},
+		{"ExpiredFailsWithNotFound", func(e *env) {
+			r := e.create(e.record(u.kind, e.id("grant")))
+			e.clock.Advance(time.Hour)
+			_, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrNotFound, u.name+" at the record's ExpiresAt")
+		}},
+		{"ExpiredUsedFailsWithNotFound", func(e *env) {
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			e.clock.Advance(time.Hour)
+			_, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrNotFound, u.name+" of a used record past its ExpiresAt")
+		}},
+		{"AppliesOnlyToItsKind", func(e *env) {
+			r := e.create(e.record(u.other, e.id("grant")))
+			_, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrNotFound, u.name+" of a key stored as "+string(u.other))
+			e.wantToken(r) // still there, still unused
+		}},
+		{"ReturnsACopy", func(e *env) {
+			r := e.record(u.kind, e.id("grant"))
+			scribbleRecord(first(e, r))
+			e.wantToken(used(r, e.clock.Now()))
+		}},
+		{"DeletedFailsWithNotFound", func(e *env) {
+			r := e.create(e.record(u.kind, e.id("grant")))
+			if err := e.store.DeleteToken(e.ctx, r.Kind, r.Key); err != nil {
+				e.t.Fatalf("DeleteToken: %v", err)
+			}
+			_, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrNotFound, u.name+" after DeleteToken")
+		}},
+	}
+}
