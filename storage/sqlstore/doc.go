@@ -1,0 +1,28 @@
+// Package sqlstore is the SQL back end of oauthkit: one provider.Store over database/sql that
+// speaks three dialects — SQLite through modernc.org/sqlite (pure Go, the embedded default; a
+// file or an in-memory database), PostgreSQL through github.com/jackc/pgx/v5/stdlib, and
+// MySQL/MariaDB through github.com/go-sql-driver/mysql.
+//
+// Open a database by URL, then create or upgrade its schema with Migrate:
+//
+//	s, err := sqlstore.Open(ctx, "sqlite:///var/lib/oauth/oauth.db", sqlstore.Options{})
+//	if err != nil { … }
+//	defer s.Close()
+//	if err := s.Migrate(ctx); err != nil { … }
+//
+// or wrap a *sql.DB of your own with New. The schema is versioned, embedded in the binary and
+// applied only by Migrate, which records each step in a schema_version table, is a no-op on
+// a current schema, is safe to run from several nodes at once, and refuses a database that
+// newer code has migrated.
+//
+// Records are keyed by (kind, key), where the key is the tag or hash a token format derived
+// from the token, never the token itself. Times are stored as Unix milliseconds, so they
+// round-trip at millisecond precision, in UTC. RedeemCode and RotateRefreshToken are one
+// conditional UPDATE (… WHERE used_at = 0 AND expires_at > now), which the database lets
+// exactly one of any number of concurrent callers win on every dialect. Expired rows read as
+// not found at once and are deleted by Collect, which is safe to run from several nodes.
+//
+// Errors wrap the provider sentinels; an unreachable database, a deadline or lock contention
+// wraps provider.ErrUnavailable together with the driver's error. No error text carries a
+// key, token, secret or connection password.
+package sqlstore

@@ -1,0 +1,193 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Pool sizes Open sets for the server dialects; tune them further through DB().
+const (
+	serverMaxOpenConns = 16
+	serverMaxIdleConns = 16
+)
+
+// Open opens the database named by rawURL, checks that it answers, and returns a Store that
+// owns it (Close closes it). It does not create tables: call Migrate.
+//
+// The URL forms:
+//
+//	sqlite:///var/lib/oauth/oauth.db   an absolute file path (created if missing)
+//	sqlite://oauth.db                  a path relative to the working directory
+//	sqlite://:memory:                  a private in-memory database, gone on Close
+//	postgres://user:pass@host:5432/db?sslmode=disable   (also postgresql://; any libpq/pgx parameter)
+//	mysql://user:pass@host:3306/db?tls=true             (also mariadb://; any go-sql-driver parameter)
+//
+// SQLite files are opened in WAL mode with a 5 s busy timeout and IMMEDIATE transactions;
+// extra modernc.org/sqlite parameters may follow "?" (for example
+// "?_pragma=synchronous(FULL)"). The in-memory database lives on one pinned connection, since
+// every new connection to ":memory:" is a different, empty database. MySQL URLs default to
+// parseTime=true, loc=UTC and interpolateParams=true (one round trip per statement) unless the
+// URL sets them.
+//
+// An unreachable database returns an error wrapping provider.ErrUnavailable. Error texts never
+// repeat the URL, which may carry a password.
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	if err := validPrefix(opts.TablePrefix); err != nil {
+		return nil, err
+	}
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return nil, errors.New("sqlstore: open: URL has no scheme; want sqlite://, postgres:// or mysql://")
+	}
+	var (
+		db      *sql.DB
+		dialect Dialect
+		err     error
+	)
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		dialect = SQLite
+		db, err = openSQLite(rest)
+	case "postgres", "postgresql":
+		dialect = Postgres
+		db, err = openPostgres(rawURL)
+	case "mysql", "mariadb":
+		dialect = MySQL
+		db, err = openMySQL(rest)
+	default:
+		return nil, fmt.Errorf("sqlstore: open: scheme %q is not sqlite, postgres, postgresql, mysql or mariadb", scheme)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s, err := New(db, dialect, opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owned = true
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openSQLite opens the path of a sqlite:// URL (everything after "sqlite://").
+func openSQLite(rest string) (*sql.DB, error) {
+	p, query, _ := strings.Cut(rest, "?")
+	p, err := url.PathUnescape(p)
+	if err != nil {
+		return nil, errors.New("sqlite URL path has an invalid %-escape")
+	}
+	if query != "" {
+		if _, err := url.ParseQuery(query); err != nil {
+			return nil, errors.New("sqlite URL query does not parse")
+		}
+	}
+	params := "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	switch {
+	case p == "":
+		return nil, errors.New("sqlite URL has no path; want sqlite:///abs/path.db, sqlite://rel.db or sqlite://:memory:")
+	case p == ":memory:":
+		// Every connection to ":memory:" opens a new, empty database: pin exactly one,
+		// and never let the pool close it.
+		db, err := sql.Open("sqlite", ":memory:?"+join(params, query))
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		return db, nil
+	case strings.ContainsAny(p, "?#\x00") || strings.HasPrefix(p, "file:"):
+		return nil, errors.New("sqlite path may not contain ?, # or NUL, nor begin with file:")
+	}
+	db, err := sql.Open("sqlite", p+"?"+join(params+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", query))
+	if err != nil {
+		return nil, err
+	}
+	// One writer at a time is all SQLite allows; a few connections let reads proceed
+	// beside it (WAL), and the busy timeout queues writers instead of failing them.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	return db, nil
+}
+
+func join(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "&" + b
+}
+
+// openPostgres opens a postgres:// or postgresql:// URL through pgx.
+func openPostgres(rawURL string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		// pgx redacts passwords only on a best-effort basis; say nothing of the URL.
+		return nil, errors.New("PostgreSQL URL does not parse")
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(serverMaxOpenConns)
+	db.SetMaxIdleConns(serverMaxIdleConns)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	return db, nil
+}
+
+// openMySQL translates a mysql:// URL (everything after "mysql://") into a go-sql-driver
+// configuration: mysql://user:pass@host:port/db?params.
+func openMySQL(rest string) (*sql.DB, error) {
+	u, err := url.Parse("mysql://" + rest)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the URL, password included
+		}
+		return nil, fmt.Errorf("mysql URL does not parse: %w", err)
+	}
+	if u.Host == "" {
+		return nil, errors.New("mysql URL has no host")
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	q := u.Query()
+	for k, v := range map[string]string{"parseTime": "true", "loc": "UTC", "interpolateParams": "true"} {
+		if !q.Has(k) {
+			q.Set(k, v)
+		}
+	}
+	cfg, err := mysql.ParseDSN("tcp(" + addr + ")/" + url.PathEscape(strings.TrimPrefix(u.Path, "/")) + "?" + q.Encode())
+	if err != nil {
+		return nil, errors.New("mysql URL parameters are not valid go-sql-driver/mysql parameters")
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, errors.New("mysql configuration is not valid")
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(serverMaxOpenConns)
+	db.SetMaxIdleConns(serverMaxIdleConns)
+	db.SetConnMaxLifetime(5 * time.Minute) // below any sane wait_timeout
+	return db, nil
+}

@@ -1,0 +1,125 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+)
+
+// tokenCols are the columns of the tokens table in the order scanRecord reads them.
+const tokenCols = "kind, token_key, grant_id, client_id, subject, requested_scopes, granted_scopes, " +
+	"requested_audience, granted_audience, issued_at, expires_at, auth_time, used_at, " +
+	"pkce_challenge, pkce_method, redirect_uri, claims, session"
+
+// clientCols are the columns of the clients table in the order scanClient reads them.
+const clientCols = "id, secret_hash, secret_expires_at, registration_token_hash, name, redirect_uris, " +
+	"grant_types, response_types, scopes, audience, token_endpoint_auth_method, jwks, jwks_uri, " +
+	"access_token_format, metadata, created_at, updated_at"
+
+// collectBatch is how many expired rows one DELETE of Collect removes at most.
+const collectBatch = 1000
+
+// queries holds every statement a Store runs, built once for its dialect and table prefix.
+type queries struct {
+	tokenInsert, tokenDeleteExpired, tokenSelect, tokenDelete, tokenUse string
+	revokeGrant                                                         string
+	revokeGrantKinds                                                    string // "… kind IN (" with ? placeholders, completed per call
+
+	clientInsert, clientSelect, clientUpdate, clientExists, clientDelete, clientList string
+
+	denyInsert, denyDeleteExpired, denySelect string
+
+	keySetSelect, keySetInsert, keySetUpdate string
+
+	collectTokens, collectDeny string
+
+	// returning is true when tokenUse returns the row (RETURNING on PostgreSQL and SQLite);
+	// MariaDB has no UPDATE … RETURNING, so there the row is read after the update.
+	returning bool
+}
+
+func buildQueries(d Dialect, prefix string) queries {
+	t := func(name string) string { return prefix + name }
+	tokens, clients, deny, keysets := t("tokens"), t("clients"), t("deny_list"), t("key_sets")
+	ph := func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+	q := queries{
+		tokenInsert:        "INSERT INTO " + tokens + " (" + tokenCols + ") VALUES (" + ph(18) + ")",
+		tokenDeleteExpired: "DELETE FROM " + tokens + " WHERE kind = ? AND token_key = ? AND expires_at <= ?",
+		tokenSelect:        "SELECT " + tokenCols + " FROM " + tokens + " WHERE kind = ? AND token_key = ? AND expires_at > ?",
+		tokenDelete:        "DELETE FROM " + tokens + " WHERE kind = ? AND token_key = ? AND expires_at > ?",
+		tokenUse:           "UPDATE " + tokens + " SET used_at = ? WHERE kind = ? AND token_key = ? AND used_at = 0 AND expires_at > ?",
+		revokeGrant:        "DELETE FROM " + tokens + " WHERE grant_id = ?",
+		revokeGrantKinds:   "DELETE FROM " + tokens + " WHERE grant_id = ? AND kind IN (",
+
+		clientInsert: "INSERT INTO " + clients + " (" + clientCols + ") VALUES (" + ph(17) + ")",
+		clientSelect: "SELECT " + clientCols + " FROM " + clients + " WHERE id = ?",
+		clientUpdate: "UPDATE " + clients + " SET secret_hash = ?, secret_expires_at = ?, registration_token_hash = ?, " +
+			"name = ?, redirect_uris = ?, grant_types = ?, response_types = ?, scopes = ?, audience = ?, " +
+			"token_endpoint_auth_method = ?, jwks = ?, jwks_uri = ?, access_token_format = ?, metadata = ?, " +
+			"created_at = ?, updated_at = ? WHERE id = ?",
+		clientExists: "SELECT 1 FROM " + clients + " WHERE id = ?",
+		clientDelete: "DELETE FROM " + clients + " WHERE id = ?",
+		clientList:   "SELECT " + clientCols + " FROM " + clients + " WHERE id > ? ORDER BY id LIMIT ?",
+
+		denyInsert:        "INSERT INTO " + deny + " (jti, until_at) VALUES (?, ?)",
+		denyDeleteExpired: "DELETE FROM " + deny + " WHERE jti = ? AND until_at <= ?",
+		denySelect:        "SELECT 1 FROM " + deny + " WHERE jti = ? AND until_at > ?",
+
+		keySetSelect: "SELECT name, version, key_data, updated_at FROM " + keysets + " WHERE name = ?",
+		keySetInsert: "INSERT INTO " + keysets + " (name, version, key_data, updated_at) VALUES (?, 1, ?, ?)",
+		keySetUpdate: "UPDATE " + keysets + " SET version = version + 1, key_data = ?, updated_at = ? WHERE name = ? AND version = ?",
+	}
+
+	batch := strconv.Itoa(collectBatch)
+	switch d {
+	case Postgres:
+		q.tokenUse += " RETURNING " + tokenCols
+		q.returning = true
+		// SKIP LOCKED lets several collectors work on disjoint rows instead of queueing.
+		q.collectTokens = "DELETE FROM " + tokens + " WHERE (kind, token_key) IN (SELECT kind, token_key FROM " + tokens +
+			" WHERE expires_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
+		q.collectDeny = "DELETE FROM " + deny + " WHERE jti IN (SELECT jti FROM " + deny +
+			" WHERE until_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
+	case SQLite:
+		q.tokenUse += " RETURNING " + tokenCols
+		q.returning = true
+		q.collectTokens = "DELETE FROM " + tokens + " WHERE rowid IN (SELECT rowid FROM " + tokens +
+			" WHERE expires_at <= ? LIMIT " + batch + ")"
+		q.collectDeny = "DELETE FROM " + deny + " WHERE rowid IN (SELECT rowid FROM " + deny +
+			" WHERE until_at <= ? LIMIT " + batch + ")"
+	case MySQL:
+		q.collectTokens = "DELETE FROM " + tokens + " WHERE expires_at <= ? ORDER BY expires_at LIMIT " + batch
+		q.collectDeny = "DELETE FROM " + deny + " WHERE until_at <= ? ORDER BY until_at LIMIT " + batch
+	}
+
+	if d == Postgres {
+		for _, p := range []*string{
+			&q.tokenInsert, &q.tokenDeleteExpired, &q.tokenSelect, &q.tokenDelete, &q.tokenUse, &q.revokeGrant,
+			&q.clientInsert, &q.clientSelect, &q.clientUpdate, &q.clientExists, &q.clientDelete, &q.clientList,
+			&q.denyInsert, &q.denyDeleteExpired, &q.denySelect,
+			&q.keySetSelect, &q.keySetInsert, &q.keySetUpdate,
+			&q.collectTokens, &q.collectDeny,
+		} {
+			*p = rebind(*p)
+		}
+	}
+	return q
+}
+
+// rebind rewrites ? placeholders as PostgreSQL's $1, $2, …. The statements here never
+// contain a ? inside a literal.
+func rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}

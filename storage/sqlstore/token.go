@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// CreateToken stores r. A live record of the same kind and key makes it fail with
+// provider.ErrConflict; an expired one, which already reads as not found, is replaced.
+//
+// The common case is one INSERT. Only when the key is taken does it delete the row if it has
+// expired and insert again, so two creators racing for an expired key still see exactly one
+// success.
+func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("sqlstore: create token: %w", err)
+	}
+	args, err := s.recordArgs(r)
+	if err != nil {
+		return fmt.Errorf("sqlstore: create token: %w: %w", provider.ErrInvalid, err)
+	}
+	args[12] = ms(r.UsedAt)
+	_, err = s.db.ExecContext(ctx, s.q.tokenInsert, args...)
+	if err == nil {
+		return nil
+	}
+	if !duplicate(err) {
+		return fail("create token", err)
+	}
+	res, err := s.db.ExecContext(ctx, s.q.tokenDeleteExpired, string(r.Kind), s.key(r.Key), s.nowMS())
+	if err != nil {
+		return fail("create token: replace expired", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail("create token: replace expired", err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlstore: create token: %w", provider.ErrConflict)
+	}
+	if _, err := s.db.ExecContext(ctx, s.q.tokenInsert, args...); err != nil {
+		if duplicate(err) {
+			return fmt.Errorf("sqlstore: create token: %w", provider.ErrConflict)
+		}
+		return fail("create token", err)
+	}
+	return nil
+}
+
+// Token returns the live record of the given kind and key, used or not, or
+// provider.ErrNotFound.
+func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
+	r, err := scanRecord(s.db.QueryRowContext(ctx, s.q.tokenSelect, string(kind), s.key(key), s.nowMS()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlstore: token: %w", provider.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fail("token", err)
+	}
+	return r, nil
+}
+
+// DeleteToken removes the live record of the given kind and key, or returns
+// provider.ErrNotFound. An expired record is left to Collect and reads as not found.
+func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string) error {
+	res, err := s.db.ExecContext(ctx, s.q.tokenDelete, string(kind), s.key(key), s.nowMS())
+	if err != nil {
+		return fail("delete token", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail("delete token", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlstore: delete token: %w", provider.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeGrant deletes every record of the grant whose kind is among kinds, or of every kind
+// when none is given, in one DELETE on the grant_id index.
+func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
+	q := s.q.revokeGrant
+	args := []any{s.key(grantID)}
+	if len(kinds) > 0 {
+		var b strings.Builder
+		b.WriteString(s.q.revokeGrantKinds)
+		for i, k := range kinds {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("?")
+			args = append(args, string(k))
+		}
+		b.WriteString(")")
+		q = b.String()
+		if s.dialect == Postgres {
+			q = rebind(q)
+		}
+	}
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return fail("revoke grant", err)
+	}
+	return nil
+}
+
+// RedeemCode marks the authorization code under key as used and returns it; of any number of
+// concurrent calls exactly one succeeds. A code presented again revokes its whole grant and
+// is returned with provider.ErrAlreadyUsed (RFC 6749 §4.1.2).
+func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
+	return s.use(ctx, provider.AuthorizationCode, key, "redeem code")
+}
+
+// RotateRefreshToken marks the refresh token under key as used and returns it; of any number
+// of concurrent calls exactly one succeeds. A token presented again is taken as stolen: its
+// whole grant is revoked and the record is returned with provider.ErrAlreadyUsed
+// (RFC 9700 §4.14.2).
+func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
+	return s.use(ctx, provider.RefreshToken, key, "rotate refresh token")
+}
+
+// use is the exactly-once step shared by RedeemCode and RotateRefreshToken. It rests on one
+// conditional UPDATE (… SET used_at = now WHERE … AND used_at = 0 AND expires_at > now): the
+// database lets only one concurrent update of a row match, on every dialect, so only one
+// caller sees a row affected. On PostgreSQL and SQLite the UPDATE returns the row (one
+// statement); on MySQL/MariaDB it is read afterwards.
+func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string) (*provider.Record, error) {
+	k := s.key(key)
+	for attempt := 0; attempt < 3; attempt++ {
+		now := s.nowMS()
+		if s.q.returning {
+			r, err := scanRecord(s.db.QueryRowContext(ctx, s.q.tokenUse, now, string(kind), k, now))
+			if err == nil {
+				return r, nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, fail(op, err)
+			}
+		} else {
+			res, err := s.db.ExecContext(ctx, s.q.tokenUse, now, string(kind), k, now)
+			if err != nil {
+				return nil, fail(op, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return nil, fail(op, err)
+			}
+			if n == 1 {
+				r, err := scanRecord(s.db.QueryRowContext(ctx, s.q.tokenSelect, string(kind), k, now))
+				if errors.Is(err, sql.ErrNoRows) { // revoked between the two statements
+					return nil, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrNotFound)
+				}
+				if err != nil {
+					return nil, fail(op, err)
+				}
+				return r, nil
+			}
+		}
+
+		// Nothing matched: the record is missing, expired, or already used.
+		r, err := scanRecord(s.db.QueryRowContext(ctx, s.q.tokenSelect, string(kind), k, now))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrNotFound)
+		}
+		if err != nil {
+			return nil, fail(op, err)
+		}
+		if r.UsedAt.IsZero() {
+			continue // created between the two statements: try again
+		}
+		if err := s.RevokeGrant(ctx, r.GrantID); err != nil {
+			return nil, fmt.Errorf("sqlstore: %s: reuse detected: %w", op, err)
+		}
+		s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant revoked",
+			slog.String("kind", string(kind)), slog.String("client_id", r.ClientID))
+		return r, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrAlreadyUsed)
+	}
+	return nil, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrNotFound)
+}
