@@ -1,0 +1,229 @@
+package fositeadapter
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
+)
+
+// MaxTokenLen bounds the bearer tokens the Adapter will try to parse; longer ones are
+// refused before any format sees them.
+const MaxTokenLen = 16 << 10
+
+// An access token's "signature" in fosite's sense is the token itself whenever fosite asks
+// for it (AccessTokenSignature), so that every storage read authenticates the token with its
+// format first and stateless tokens need no lookup. Only the signature GenerateAccessToken
+// returns, which fosite hands straight to CreateAccessTokenSession, is an internal reference
+// (issuedMark, format index, storage key, and for StoreTokenOnly the token). Reads never
+// interpret that form, so presenting one as a bearer token gains nothing.
+const issuedMark = "\x00oauthkit\x00"
+
+// AccessTokenSignature returns token: the Adapter authenticates it on every read.
+func (a *Adapter) AccessTokenSignature(_ context.Context, token string) string { return token }
+
+// GenerateAccessToken issues an access token for r in the format of r's client.
+func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
+	i, err := a.formatIndex(r)
+	if err != nil {
+		return "", "", err
+	}
+	rec, err := a.record(provider.AccessToken, "", r)
+	if err != nil {
+		return "", "", err
+	}
+	f := a.formats[i]
+	tok, err := f.Issue(ctx, rec)
+	if err != nil {
+		return "", "", fmt.Errorf("fositeadapter: issue %s access token: %w", f.Name(), err)
+	}
+	var b strings.Builder
+	b.Grow(len(issuedMark) + 4 + len(tok.Key) + len(tok.Value))
+	b.WriteString(issuedMark)
+	b.WriteString(strconv.Itoa(i))
+	b.WriteByte(0)
+	b.WriteString(tok.Key)
+	if f.Persistence() == tokenformat.StoreTokenOnly {
+		b.WriteByte(0)
+		b.WriteString(tok.Value)
+	}
+	return tok.Value, b.String(), nil
+}
+
+// ValidateAccessToken checks the expiry of a token whose request was read through
+// GetAccessTokenSession, which already authenticated it.
+func (a *Adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ string) error {
+	if exp := r.GetSession().GetExpiresAt(fosite.AccessToken); !exp.IsZero() && !a.now().Before(exp) {
+		return fosite.ErrTokenExpired.WithHint("The access token expired.")
+	}
+	return nil
+}
+
+// CreateAccessTokenSession keeps what the token's format needs kept.
+func (a *Adapter) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
+	rest, ok := strings.CutPrefix(signature, issuedMark)
+	if !ok {
+		return errors.New("fositeadapter: CreateAccessTokenSession: signature not from GenerateAccessToken")
+	}
+	idx, rest, _ := strings.Cut(rest, "\x00")
+	key, value, _ := strings.Cut(rest, "\x00")
+	i, err := strconv.Atoi(idx)
+	if err != nil || i < 0 || i >= len(a.formats) {
+		return errors.New("fositeadapter: CreateAccessTokenSession: bad format reference")
+	}
+	switch a.formats[i].Persistence() {
+	case tokenformat.StoreNothing:
+		return nil
+	case tokenformat.StoreTokenOnly:
+		exp := sessionOf(r).GetExpiresAt(fosite.AccessToken)
+		if exp.IsZero() {
+			exp = a.now().Add(a.lifespan(provider.AccessToken))
+		}
+		rec := &provider.Record{
+			Kind: provider.AccessToken, Key: key, GrantID: r.GetID(),
+			ClientID: r.GetClient().GetID(), IssuedAt: a.now(), ExpiresAt: exp,
+			Session: []byte(value),
+		}
+		return a.storeErr(a.store.CreateToken(ctx, rec))
+	default:
+		rec, err := a.record(provider.AccessToken, key, r)
+		if err != nil {
+			return err
+		}
+		return a.storeErr(a.store.CreateToken(ctx, rec))
+	}
+}
+
+// parse authenticates a presented access token with the format that made it.
+func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, tokenformat.Format, error) {
+	if token == "" || len(token) > MaxTokenLen || strings.HasPrefix(token, issuedMark) {
+		return tokenformat.Token{}, nil, fosite.ErrNotFound.WithHint("The token is not an access token of this server.")
+	}
+	var expired bool
+	for _, f := range a.formats {
+		tok, err := f.Parse(ctx, token)
+		if err == nil {
+			return tok, f, nil
+		}
+		if errors.Is(err, tokenformat.ErrExpired) {
+			expired = true
+		}
+	}
+	if expired {
+		return tokenformat.Token{}, nil, fosite.ErrNotFound.WithWrap(fosite.ErrTokenExpired)
+	}
+	return tokenformat.Token{}, nil, fosite.ErrNotFound.WithHint("The token is not an access token of this server.")
+}
+
+// GetAccessTokenSession authenticates the token and returns its request: read from the
+// store (StoreRecord), decoded from the token and checked against the deny-list
+// (StoreNothing), or decoded from the token once the store confirms it still holds it
+// (StoreTokenOnly).
+func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+	tok, f, err := a.parse(ctx, signature)
+	if err != nil {
+		return nil, err
+	}
+	switch f.Persistence() {
+	case tokenformat.StoreNothing:
+		if tok.Record == nil {
+			return nil, fmt.Errorf("fositeadapter: format %s keeps nothing but its token carries no record", f.Name())
+		}
+		denied, err := a.store.Denied(ctx, denyKey(denyID(tok.Record.GrantID, tok.Key)))
+		if err != nil {
+			return nil, a.storeErr(err)
+		}
+		if denied {
+			return nil, fosite.ErrNotFound.WithWrap(fosite.ErrInactiveToken)
+		}
+		return a.request(tok.Record, requestIDFor(tok))
+	case tokenformat.StoreTokenOnly:
+		if tok.Record == nil {
+			return nil, fmt.Errorf("fositeadapter: format %s keeps the token only but its token carries no record", f.Name())
+		}
+		stored, err := a.store.Token(ctx, provider.AccessToken, tok.Key)
+		if err != nil {
+			return nil, a.storeErr(err)
+		}
+		if subtle.ConstantTimeCompare(stored.Session, []byte(signature)) != 1 {
+			return nil, fosite.ErrNotFound
+		}
+		rec := tok.Record
+		if rec.GrantID == "" {
+			rec.GrantID = stored.GrantID
+		}
+		return a.request(rec, stored.GrantID)
+	default:
+		rec, err := a.store.Token(ctx, provider.AccessToken, tok.Key)
+		if err != nil {
+			return nil, a.storeErr(err)
+		}
+		return a.request(rec, "")
+	}
+}
+
+// DeleteAccessTokenSession removes (or, for a format that keeps nothing, denies) one token.
+func (a *Adapter) DeleteAccessTokenSession(ctx context.Context, signature string) error {
+	tok, f, err := a.parse(ctx, signature)
+	if err != nil {
+		return err
+	}
+	if f.Persistence() == tokenformat.StoreNothing {
+		return a.deny(ctx, denyID(tok.Record.GrantID, tok.Key), tok.Record.ExpiresAt)
+	}
+	return a.storeErr(a.store.DeleteToken(ctx, provider.AccessToken, tok.Key))
+}
+
+// RevokeAccessToken revokes every access token of a grant (RFC 7009 §2.1): stored ones are
+// deleted; when a format keeps nothing, the grant is also denied for as long as any of its
+// tokens can live.
+func (a *Adapter) RevokeAccessToken(ctx context.Context, requestID string) error {
+	if key, ok := cutTokenID(requestID); ok {
+		return a.deny(ctx, "t:"+key, a.now().Add(a.lifespan(provider.AccessToken)+time.Minute))
+	}
+	if err := a.store.RevokeGrant(ctx, requestID, provider.AccessToken); err != nil {
+		return a.storeErr(err)
+	}
+	if a.stateless {
+		return a.deny(ctx, denyID(requestID, ""), a.now().Add(a.lifespan(provider.AccessToken)+time.Minute))
+	}
+	return nil
+}
+
+// tokenIDPrefix marks the request ID of a stateless token that carries no grant ID, so that
+// revoking "its grant" denies the token itself.
+const tokenIDPrefix = "oauthkit-token:"
+
+func cutTokenID(requestID string) (string, bool) { return strings.CutPrefix(requestID, tokenIDPrefix) }
+
+func requestIDFor(tok tokenformat.Token) string {
+	if tok.Record.GrantID != "" {
+		return tok.Record.GrantID
+	}
+	return tokenIDPrefix + tok.Key
+}
+
+// denyID is the deny-list entry that revokes a stateless token: its grant's when the token
+// carries a grant ID, else its own.
+func denyID(grantID, key string) string {
+	if grantID != "" {
+		return "g:" + grantID
+	}
+	return "t:" + key
+}
+
+func (a *Adapter) deny(ctx context.Context, id string, until time.Time) error {
+	err := a.store.Deny(ctx, denyKey(id), until)
+	if errors.Is(err, provider.ErrConflict) {
+		return nil
+	}
+	return a.storeErr(err)
+}

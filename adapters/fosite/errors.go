@@ -1,0 +1,35 @@
+package fositeadapter
+
+import (
+	"errors"
+
+	"github.com/ory/fosite"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// TranslateError maps errors the Adapter raised inside fosite's handlers to the OAuth error
+// RFC 6749 §5.2 calls for, where fosite would answer server_error:
+//
+//   - a code or refresh token another request used first (ErrAlreadyRedeemed) → invalid_grant;
+//   - a replayed assertion jti → invalid_client for a client assertion (clientAssertion true),
+//     invalid_grant for an RFC 7523 grant;
+//   - an unavailable store → temporarily_unavailable.
+//
+// Any other error is returned unchanged.
+func TranslateError(err error, clientAssertion bool) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrAlreadyRedeemed):
+		return fosite.ErrInvalidGrant.WithHint("The authorization code or refresh token has already been used.").WithWrap(err)
+	case errors.Is(err, fosite.ErrJTIKnown):
+		if clientAssertion {
+			return fosite.ErrInvalidClient.WithHint("The client assertion was already used.").WithWrap(err)
+		}
+		return fosite.ErrInvalidGrant.WithHint("The assertion was already used.").WithWrap(err)
+	case errors.Is(err, provider.ErrUnavailable):
+		return fosite.ErrTemporarilyUnavailable.WithWrap(err)
+	}
+	return err
+}

@@ -1,0 +1,122 @@
+package fositeadapter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// GrantTypeJWTBearer is the RFC 7523 §2.1 grant type.
+const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+// An RFC 7523 assertion is trusted when its issuer is a registered client allowed the
+// jwt-bearer grant and it is signed by one of that client's keys (its inline JWKS or its
+// jwks_uri). The subject must be the client itself, unless the client's metadata lists the
+// subjects it may assert for in "jwt_bearer_subjects" ("*" for any).
+
+// trustedClient returns the client that may issue assertions about subject.
+func (a *Adapter) trustedClient(ctx context.Context, issuer, subject string) (*Client, error) {
+	fc, err := a.GetClient(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	c := fc.(*Client)
+	if !c.GetGrantTypes().Has(GrantTypeJWTBearer) {
+		return nil, fosite.ErrNotFound.WithHint("The issuer may not use the jwt-bearer grant.")
+	}
+	if subject != issuer {
+		var m struct {
+			Subjects []string `json:"jwt_bearer_subjects"`
+		}
+		if len(c.c.Metadata) == 0 || json.Unmarshal(c.c.Metadata, &m) != nil ||
+			!(slices.Contains(m.Subjects, "*") || slices.Contains(m.Subjects, subject)) {
+			return nil, fosite.ErrNotFound.WithHint("The issuer may not assert this subject.")
+		}
+	}
+	return c, nil
+}
+
+func (a *Adapter) clientKeys(ctx context.Context, c *Client) (*jose.JSONWebKeySet, error) {
+	if set := c.GetJSONWebKeys(); set != nil {
+		return publicSet(set), nil
+	}
+	if uri := c.GetJSONWebKeysURI(); uri != "" {
+		set, err := a.cfg.GetJWKSFetcherStrategy(ctx).Resolve(ctx, uri, false)
+		if err != nil {
+			return nil, err
+		}
+		return publicSet(set), nil
+	}
+	return nil, fosite.ErrNotFound.WithHint("The issuer has no keys registered.")
+}
+
+func publicSet(set *jose.JSONWebKeySet) *jose.JSONWebKeySet {
+	out := &jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(set.Keys))}
+	for _, k := range set.Keys {
+		if k.Use != "" && k.Use != "sig" {
+			continue
+		}
+		if pub := k.Public(); pub.Valid() {
+			out.Keys = append(out.Keys, pub)
+		}
+	}
+	return out
+}
+
+// GetPublicKey returns the issuer's signing key with the given kid.
+func (a *Adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID string) (*jose.JSONWebKey, error) {
+	c, err := a.trustedClient(ctx, issuer, subject)
+	if err != nil {
+		return nil, err
+	}
+	set, err := a.clientKeys(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if keys := set.Key(keyID); len(keys) > 0 {
+		return &keys[0], nil
+	}
+	return nil, fosite.ErrNotFound.WithHint("No key with this kid is registered for the issuer.")
+}
+
+// GetPublicKeys returns the issuer's signing keys.
+func (a *Adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*jose.JSONWebKeySet, error) {
+	c, err := a.trustedClient(ctx, issuer, subject)
+	if err != nil {
+		return nil, err
+	}
+	return a.clientKeys(ctx, c)
+}
+
+// GetPublicKeyScopes returns the scopes an assertion of the issuer may be granted: the
+// client's registered scopes.
+func (a *Adapter) GetPublicKeyScopes(ctx context.Context, issuer, subject, _ string) ([]string, error) {
+	c, err := a.trustedClient(ctx, issuer, subject)
+	if err != nil {
+		return nil, err
+	}
+	return c.c.Scopes, nil
+}
+
+// IsJWTUsed reports whether an assertion with this jti was already used.
+func (a *Adapter) IsJWTUsed(ctx context.Context, jti string) (bool, error) {
+	used, err := a.store.Denied(ctx, "jb:"+hashID(jti))
+	return used, a.storeErr(err)
+}
+
+// MarkJWTUsedForTime records an assertion's jti until exp (RFC 7523 §3 item 7). Of
+// concurrent calls for one jti exactly one succeeds; the others get fosite.ErrJTIKnown.
+func (a *Adapter) MarkJWTUsedForTime(ctx context.Context, jti string, exp time.Time) error {
+	err := a.store.Deny(ctx, "jb:"+hashID(jti), exp)
+	if errors.Is(err, provider.ErrConflict) {
+		return fosite.ErrJTIKnown
+	}
+	return a.storeErr(err)
+}

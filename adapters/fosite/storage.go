@@ -1,0 +1,236 @@
+package fositeadapter
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// storeErr translates a store error into what fosite's handlers expect: fosite.ErrNotFound
+// for a missing record (which fosite answers as invalid_grant or an inactive token), and
+// the error itself, wrapped, for anything else.
+func (a *Adapter) storeErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, provider.ErrNotFound), errors.Is(err, provider.ErrInvalid):
+		return fosite.ErrNotFound.WithWrap(err)
+	case errors.Is(err, provider.ErrUnavailable):
+		a.log.Warn("oauthkit: store unavailable", "err", err)
+		return fosite.ErrTemporarilyUnavailable.WithWrap(err)
+	default:
+		a.log.Error("oauthkit: store failed", "err", err)
+		return fmt.Errorf("fositeadapter: store: %w", err)
+	}
+}
+
+// hashID shortens an untrusted identifier to a fixed-length store key.
+func hashID(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// denyKey returns the deny-list key of id, hashed if it would not fit a store key.
+func denyKey(id string) string {
+	if len(id) > provider.MaxKeyLen {
+		return id[:2] + hashID(id[2:])
+	}
+	return id
+}
+
+// GetClient returns the client with the given ID, or fosite.ErrNotFound.
+func (a *Adapter) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	if id == "" || len(id) > provider.MaxKeyLen {
+		return nil, fosite.ErrNotFound
+	}
+	c, err := a.store.Client(ctx, id)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	return NewClient(c, a.now()), nil
+}
+
+// ClientAssertionJWTValid returns fosite.ErrJTIKnown if a client assertion with this jti was
+// already used (RFC 7523 §3 item 7).
+func (a *Adapter) ClientAssertionJWTValid(ctx context.Context, jti string) error {
+	denied, err := a.store.Denied(ctx, "ca:"+hashID(jti))
+	if err != nil {
+		return a.storeErr(err)
+	}
+	if denied {
+		return fosite.ErrJTIKnown
+	}
+	return nil
+}
+
+// SetClientAssertionJWT records a client assertion's jti until exp. Of concurrent calls for
+// one jti exactly one succeeds; the others get fosite.ErrJTIKnown.
+func (a *Adapter) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
+	err := a.store.Deny(ctx, "ca:"+hashID(jti), exp)
+	if errors.Is(err, provider.ErrConflict) {
+		return fosite.ErrJTIKnown.WithHint("Claim 'jti' from 'client_assertion' MUST only be used once.")
+	}
+	return a.storeErr(err)
+}
+
+// CreateAuthorizeCodeSession stores an authorization code's request.
+func (a *Adapter) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
+	rec, err := a.record(provider.AuthorizationCode, signature, r)
+	if err != nil {
+		return err
+	}
+	return a.storeErr(a.store.CreateToken(ctx, rec))
+}
+
+// GetAuthorizeCodeSession returns a code's request; for a code already redeemed it returns
+// the request with fosite.ErrInvalidatedAuthorizeCode, so that fosite revokes what the code
+// produced (RFC 6749 §4.1.2).
+func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+	if signature == "" {
+		return nil, fosite.ErrNotFound
+	}
+	rec, err := a.store.Token(ctx, provider.AuthorizationCode, signature)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	req, err := a.request(rec, "")
+	if err != nil {
+		return nil, err
+	}
+	if !rec.UsedAt.IsZero() {
+		return req, fosite.ErrInvalidatedAuthorizeCode
+	}
+	return req, nil
+}
+
+// ErrAlreadyRedeemed is returned (wrapped) by InvalidateAuthorizeCodeSession and
+// RotateRefreshToken when another request redeemed the code or rotated the token first.
+// TranslateError turns it into invalid_grant.
+var ErrAlreadyRedeemed = errors.New("fositeadapter: grant already used")
+
+// InvalidateAuthorizeCodeSession redeems the code exactly once through
+// provider.CodeRedeemer. A caller that loses the race gets an error matching
+// ErrAlreadyRedeemed and fosite.ErrInvalidatedAuthorizeCode, the store revokes the grant,
+// and no tokens are stored for the loser.
+func (a *Adapter) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
+	rec, err := a.store.RedeemCode(ctx, signature)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, provider.ErrAlreadyUsed), errors.Is(err, provider.ErrNotFound):
+		if rec != nil && a.stateless {
+			// The store revoked the stored records; stateless tokens need the deny-list.
+			_ = a.RevokeAccessToken(ctx, rec.GrantID)
+		}
+		return fmt.Errorf("%w: %w: %w", ErrAlreadyRedeemed, fosite.ErrInvalidatedAuthorizeCode, err)
+	default:
+		return a.storeErr(err)
+	}
+}
+
+// CreateRefreshTokenSession stores a refresh token's request.
+func (a *Adapter) CreateRefreshTokenSession(ctx context.Context, signature, _ string, r fosite.Requester) error {
+	rec, err := a.record(provider.RefreshToken, signature, r)
+	if err != nil {
+		return err
+	}
+	return a.storeErr(a.store.CreateToken(ctx, rec))
+}
+
+// GetRefreshTokenSession returns a refresh token's request; for a token already rotated it
+// returns the request with fosite.ErrInactiveToken, which fosite takes as reuse and answers
+// by revoking the grant.
+func (a *Adapter) GetRefreshTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+	if signature == "" {
+		return nil, fosite.ErrNotFound
+	}
+	rec, err := a.store.Token(ctx, provider.RefreshToken, signature)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	req, err := a.request(rec, "")
+	if err != nil {
+		return nil, err
+	}
+	if !rec.UsedAt.IsZero() {
+		return req, fosite.ErrInactiveToken
+	}
+	return req, nil
+}
+
+// DeleteRefreshTokenSession deletes a refresh token's record; a missing one is not an error.
+func (a *Adapter) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
+	err := a.store.DeleteToken(ctx, provider.RefreshToken, signature)
+	if errors.Is(err, provider.ErrNotFound) {
+		return nil
+	}
+	return a.storeErr(err)
+}
+
+// RotateRefreshToken marks the presented refresh token used, exactly once, through
+// provider.RefreshRotator. A second presentation is taken as theft: the store revokes the
+// grant (RFC 9700 §4.14.2), stateless access tokens of the grant are denied, and the caller
+// gets an error matching ErrAlreadyRedeemed.
+func (a *Adapter) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	_, err := a.store.RotateRefreshToken(ctx, signature)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, provider.ErrAlreadyUsed), errors.Is(err, provider.ErrNotFound):
+		if a.stateless {
+			_ = a.RevokeAccessToken(ctx, requestID)
+		}
+		return fmt.Errorf("%w: %w: %w", ErrAlreadyRedeemed, fosite.ErrInactiveToken, err)
+	default:
+		return a.storeErr(err)
+	}
+}
+
+// RevokeRefreshToken deletes every refresh token of a grant (RFC 7009 §2.1).
+func (a *Adapter) RevokeRefreshToken(ctx context.Context, requestID string) error {
+	if _, ok := cutTokenID(requestID); ok {
+		return nil
+	}
+	return a.storeErr(a.store.RevokeGrant(ctx, requestID, provider.RefreshToken))
+}
+
+// CreatePKCERequestSession stores the PKCE challenge of an authorization code (RFC 7636).
+func (a *Adapter) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
+	rec, err := a.record(provider.PKCE, signature, r)
+	if err != nil {
+		return err
+	}
+	if exp := sessionOf(r).GetExpiresAt(fosite.AuthorizeCode); !exp.IsZero() {
+		rec.ExpiresAt = exp
+	}
+	return a.storeErr(a.store.CreateToken(ctx, rec))
+}
+
+// GetPKCERequestSession returns the PKCE request of a code, or fosite.ErrNotFound.
+func (a *Adapter) GetPKCERequestSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+	if signature == "" {
+		return nil, fosite.ErrNotFound
+	}
+	rec, err := a.store.Token(ctx, provider.PKCE, signature)
+	if err != nil {
+		return nil, a.storeErr(err)
+	}
+	return a.request(rec, "")
+}
+
+// DeletePKCERequestSession deletes the PKCE request of a code. A missing one is not an
+// error: of racing redemptions, the one that redeems the code decides, not this delete.
+func (a *Adapter) DeletePKCERequestSession(ctx context.Context, signature string) error {
+	err := a.store.DeleteToken(ctx, provider.PKCE, signature)
+	if errors.Is(err, provider.ErrNotFound) {
+		return nil
+	}
+	return a.storeErr(err)
+}
