@@ -1,0 +1,302 @@
+package jwe
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
+	"github.com/oauthkit/oauthkit/tokenformat/jws"
+)
+
+// Name is the format's configuration name.
+const Name = "jwe"
+
+// DefaultMaxTokenSize is the default for Options.MaxTokenSize.
+const DefaultMaxTokenSize = 16 << 10
+
+// KeyAlgorithms are the key-management algorithms the format supports.
+var KeyAlgorithms = []jose.KeyAlgorithm{jose.RSA_OAEP_256, jose.ECDH_ES_A256KW}
+
+// Options configure a Format. Recipient is required; the zero value of every other field is
+// a documented safe default.
+type Options struct {
+	// Recipient returns the public key to encrypt rec's token to (a resource server's key,
+	// chosen by client or audience). Its alg, if set, must be an allowed key algorithm;
+	// otherwise RSA keys get RSA-OAEP-256 and EC keys ECDH-ES+A256KW. The key's kid goes in
+	// the header. Required.
+	Recipient func(ctx context.Context, rec *provider.Record) (*jose.JSONWebKey, error)
+	// Decryption holds the private keys Parse decrypts with, looked up by the header's kid.
+	// Zero means Parse refuses every token: an issuer need not hold recipients' keys.
+	Decryption tokenformat.KeySource
+	// KeyAlgorithms is the allow-list of alg for Issue and Parse. Zero means both of
+	// RSA-OAEP-256 and ECDH-ES+A256KW; no other is supported.
+	KeyAlgorithms []jose.KeyAlgorithm
+	// Persistence is what an adapter stores for the format's tokens. Zero means StoreRecord.
+	Persistence tokenformat.Persistence
+	// MaxTokenSize is the longest token Parse looks at. Zero means DefaultMaxTokenSize.
+	MaxTokenSize int
+}
+
+// Format is the nested signed-then-encrypted JWT format. It is safe for concurrent use.
+type Format struct {
+	inner     *jws.Format
+	recipient func(context.Context, *provider.Record) (*jose.JSONWebKey, error)
+	dec       tokenformat.KeySource
+	algs      []jose.KeyAlgorithm
+	persist   tokenformat.Persistence
+	maxSize   int
+}
+
+var (
+	_ tokenformat.Format     = (*Format)(nil)
+	_ tokenformat.Recognizer = (*Format)(nil)
+)
+
+// ContentEncryption is the only content encryption the format uses and accepts.
+const ContentEncryption = jose.A256GCM
+
+// New returns a format that encrypts the tokens of inner to Options.Recipient. inner and
+// Options.Recipient are required.
+func New(inner *jws.Format, opts Options) (*Format, error) {
+	if inner == nil {
+		return nil, errors.New("jwe: inner is required")
+	}
+	if opts.Recipient == nil {
+		return nil, errors.New("jwe: Options.Recipient is required")
+	}
+	f := &Format{
+		inner:     inner,
+		recipient: opts.Recipient,
+		dec:       opts.Decryption,
+		algs:      slices.Clone(opts.KeyAlgorithms),
+		persist:   opts.Persistence,
+		maxSize:   opts.MaxTokenSize,
+	}
+	if len(f.algs) == 0 {
+		f.algs = slices.Clone(KeyAlgorithms)
+	}
+	for _, a := range f.algs {
+		if !slices.Contains(KeyAlgorithms, a) {
+			return nil, fmt.Errorf("jwe: Options.KeyAlgorithms: %q is not RSA-OAEP-256 or ECDH-ES+A256KW", a)
+		}
+	}
+	switch f.persist {
+	case tokenformat.StoreRecord, tokenformat.StoreNothing, tokenformat.StoreTokenOnly:
+	default:
+		return nil, fmt.Errorf("jwe: Options.Persistence %d is unknown", f.persist)
+	}
+	if f.maxSize < 0 {
+		return nil, errors.New("jwe: Options.MaxTokenSize is negative")
+	}
+	if f.maxSize == 0 {
+		f.maxSize = DefaultMaxTokenSize
+	}
+	return f, nil
+}
+
+// RecipientByAudience returns an Options.Recipient that encrypts to the key of the record's
+// first granted audience, and fails for an audience it has no key for.
+func RecipientByAudience(keys map[string]*jose.JSONWebKey) func(context.Context, *provider.Record) (*jose.JSONWebKey, error) {
+	return func(_ context.Context, rec *provider.Record) (*jose.JSONWebKey, error) {
+		for _, aud := range rec.GrantedAudience {
+			if k, ok := keys[aud]; ok {
+				return k, nil
+			}
+		}
+		return nil, errors.New("no recipient key for the token's audience")
+	}
+}
+
+// Name returns "jwe".
+func (f *Format) Name() string { return Name }
+
+// Persistence returns Options.Persistence (StoreRecord by default).
+func (f *Format) Persistence() tokenformat.Persistence { return f.persist }
+
+// Issue signs rec's token with the inner jws format and encrypts it to the recipient.
+func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.Token, error) {
+	if rec == nil {
+		return tokenformat.Token{}, errors.New("jwe: issue: record is nil")
+	}
+	rk, err := f.recipient(ctx, rec)
+	if err != nil {
+		return tokenformat.Token{}, fmt.Errorf("jwe: issue: recipient: %w", err)
+	}
+	alg, pub, err := f.recipientKey(rk)
+	if err != nil {
+		return tokenformat.Token{}, fmt.Errorf("jwe: issue: recipient: %w", err)
+	}
+	signed, err := f.inner.Issue(ctx, rec)
+	if err != nil {
+		return tokenformat.Token{}, err
+	}
+	enc, err := jose.NewEncrypter(ContentEncryption,
+		jose.Recipient{Algorithm: alg, Key: pub, KeyID: rk.KeyID},
+		(&jose.EncrypterOptions{}).WithType(jws.Type).WithContentType("JWT"))
+	if err != nil {
+		return tokenformat.Token{}, fmt.Errorf("jwe: issue: %w", err)
+	}
+	obj, err := enc.Encrypt([]byte(signed.Value))
+	if err != nil {
+		return tokenformat.Token{}, fmt.Errorf("jwe: issue: encrypt: %w", err)
+	}
+	value, err := obj.CompactSerialize()
+	if err != nil {
+		return tokenformat.Token{}, fmt.Errorf("jwe: issue: %w", err)
+	}
+	return tokenformat.Token{Value: value, Key: signed.Key}, nil
+}
+
+func (f *Format) recipientKey(k *jose.JSONWebKey) (jose.KeyAlgorithm, any, error) {
+	if k == nil {
+		return "", nil, errors.New("no key")
+	}
+	if k.Use != "" && k.Use != "enc" {
+		return "", nil, errors.New("key is not an encryption key")
+	}
+	var alg jose.KeyAlgorithm
+	var pub any
+	switch key := k.Key.(type) {
+	case *rsa.PublicKey:
+		alg, pub = jose.RSA_OAEP_256, key
+	case *rsa.PrivateKey:
+		alg, pub = jose.RSA_OAEP_256, &key.PublicKey
+	case *ecdsa.PublicKey:
+		alg, pub = jose.ECDH_ES_A256KW, key
+	case *ecdsa.PrivateKey:
+		alg, pub = jose.ECDH_ES_A256KW, &key.PublicKey
+	default:
+		return "", nil, errors.New("key is not an RSA or EC public key")
+	}
+	if k.Algorithm != "" && k.Algorithm != string(alg) {
+		return "", nil, fmt.Errorf("key alg %q does not fit the key", k.Algorithm)
+	}
+	if !slices.Contains(f.algs, alg) {
+		return "", nil, fmt.Errorf("key algorithm %s is not allowed", alg)
+	}
+	if r, ok := pub.(*rsa.PublicKey); ok && r.N.BitLen() < 2048 {
+		return "", nil, errors.New("RSA key shorter than 2048 bits")
+	}
+	return alg, pub, nil
+}
+
+func invalid(why string) error { return fmt.Errorf("%w: jwe: %s", tokenformat.ErrInvalidToken, why) }
+
+var strict = base64.RawURLEncoding.Strict()
+
+// Parse decrypts token with the key its kid names in Options.Decryption and verifies the
+// inner JWS with the jws format.
+func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, error) {
+	if len(token) > f.maxSize {
+		return tokenformat.Token{}, invalid("token longer than the size limit")
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 5 {
+		return tokenformat.Token{}, invalid("not a compact JWE")
+	}
+	for i, p := range parts {
+		if _, err := strict.DecodeString(p); err != nil {
+			return tokenformat.Token{}, invalid("segment is not base64url")
+		}
+		if p == "" && i != 1 {
+			return tokenformat.Token{}, invalid("empty segment")
+		}
+	}
+	if f.dec == nil {
+		return tokenformat.Token{}, invalid("no decryption keys are configured")
+	}
+	hjs, _ := strict.DecodeString(parts[0])
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal(hjs, &h); err != nil {
+		return tokenformat.Token{}, invalid("header is not a JSON object")
+	}
+	for _, name := range []string{"zip", "crit", "jku", "x5u", "jwk", "x5c"} {
+		if _, ok := h[name]; ok {
+			return tokenformat.Token{}, invalid("header " + name + " is refused")
+		}
+	}
+	var kid, cty, typ string
+	if json.Unmarshal(h["kid"], &kid) != nil || kid == "" {
+		return tokenformat.Token{}, invalid("header has no kid")
+	}
+	if json.Unmarshal(h["cty"], &cty) != nil || !strings.EqualFold(cty, "JWT") {
+		return tokenformat.Token{}, invalid("cty is not JWT")
+	}
+	if raw, ok := h["typ"]; ok {
+		if json.Unmarshal(raw, &typ) != nil || !strings.EqualFold(typ, jws.Type) && !strings.EqualFold(typ, "application/"+jws.Type) {
+			return tokenformat.Token{}, invalid("typ is not at+jwt")
+		}
+	}
+	obj, err := jose.ParseEncryptedCompact(token, f.algs, []jose.ContentEncryption{ContentEncryption})
+	if err != nil {
+		return tokenformat.Token{}, invalid("malformed or disallowed algorithm")
+	}
+	key, err := f.dec.Lookup(ctx, kid)
+	if err != nil {
+		if errors.Is(err, tokenformat.ErrUnknownKey) {
+			return tokenformat.Token{}, invalid("unknown kid")
+		}
+		return tokenformat.Token{}, fmt.Errorf("jwe: parse: key lookup: %w", err)
+	}
+	priv, err := f.privateKey(key, jose.KeyAlgorithm(obj.Header.Algorithm))
+	if err != nil {
+		return tokenformat.Token{}, invalid(err.Error())
+	}
+	plain, err := obj.Decrypt(priv)
+	if err != nil {
+		return tokenformat.Token{}, invalid("does not decrypt")
+	}
+	tok, err := f.inner.Parse(ctx, string(plain))
+	if err != nil {
+		return tokenformat.Token{}, fmt.Errorf("jwe: inner token: %w", err)
+	}
+	tok.Value = token
+	return tok, nil
+}
+
+// privateKey checks that key may decrypt alg and returns its private key.
+func (f *Format) privateKey(key *jose.JSONWebKey, alg jose.KeyAlgorithm) (any, error) {
+	if key == nil {
+		return nil, errors.New("no key")
+	}
+	if key.Algorithm != "" && key.Algorithm != string(alg) {
+		return nil, errors.New("alg does not match the key's alg")
+	}
+	if key.Use != "" && key.Use != "enc" {
+		return nil, errors.New("key is not an encryption key")
+	}
+	switch k := key.Key.(type) {
+	case *rsa.PrivateKey:
+		if alg != jose.RSA_OAEP_256 {
+			return nil, errors.New("alg does not fit the key")
+		}
+		if k.N.BitLen() < 2048 {
+			return nil, errors.New("RSA key too short")
+		}
+		return k, nil
+	case *ecdsa.PrivateKey:
+		if alg != jose.ECDH_ES_A256KW {
+			return nil, errors.New("alg does not fit the key")
+		}
+		return k, nil
+	}
+	return nil, errors.New("key holds no private decryption key")
+}
+
+// Restore rebuilds a record from a StoreTokenOnly stub (jws.Stub); see jws.Restore.
+func (f *Format) Restore(ctx context.Context, stub *provider.Record) (*provider.Record, error) {
+	return jws.Restore(ctx, f, stub)
+}
+
+// Recognize reports whether token has the shape of a compact JWE: five segments.
+func (f *Format) Recognize(token string) bool { return strings.Count(token, ".") == 4 }

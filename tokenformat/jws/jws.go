@@ -1,0 +1,397 @@
+package jws
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
+)
+
+// Name is the format's configuration name.
+const Name = "jws"
+
+// Type is the typ header of RFC 9068 JWT access tokens (§2.1).
+const Type = "at+jwt"
+
+// DefaultMaxTokenSize is the default for Options.MaxTokenSize.
+const DefaultMaxTokenSize = 8 << 10
+
+// Options configure a Format. The zero value of every field is a documented safe default.
+type Options struct {
+	// Algorithm is the algorithm Issue signs with. Zero means ES256.
+	Algorithm jose.SignatureAlgorithm
+	// Algorithms is the allow-list Parse accepts. Zero means only Algorithm. Every entry must
+	// be one of ES256, ES384, EdDSA, RS256, PS256.
+	Algorithms []jose.SignatureAlgorithm
+	// Persistence is what an adapter stores for the format's tokens. Zero means StoreRecord.
+	Persistence tokenformat.Persistence
+	// Leeway is how long after exp (and before nbf) Parse still accepts a token, to absorb
+	// clock skew between servers. Zero means none; it may not be negative or exceed 5 minutes.
+	Leeway time.Duration
+	// MaxTokenSize is the longest token Parse looks at. Zero means DefaultMaxTokenSize.
+	MaxTokenSize int
+	// DefaultAudience is the aud of tokens whose record has no GrantedAudience. RFC 9068 §2.2
+	// requires aud: with neither, Issue fails.
+	DefaultAudience []string
+	// Claims, if set, returns extra claims for a token (per client, per tenant, …). Neither
+	// they nor Record.Claims may name a registered claim (iss, sub, aud, exp, nbf, iat, jti,
+	// client_id, scope, auth_time): Issue fails rather than let them override one.
+	Claims func(ctx context.Context, rec *provider.Record) (map[string]any, error)
+	// Now is the clock. Zero means time.Now.
+	Now func() time.Time
+}
+
+// Format is the RFC 9068 JWT access-token format. It is safe for concurrent use.
+type Format struct {
+	issuer    string
+	issuerJS  []byte // issuer as a JSON string
+	keys      tokenformat.KeySource
+	alg       jose.SignatureAlgorithm
+	allowed   []jose.SignatureAlgorithm
+	persist   tokenformat.Persistence
+	leeway    time.Duration
+	maxSize   int
+	defAud    []string
+	claimHook func(context.Context, *provider.Record) (map[string]any, error)
+	now       func() time.Time
+
+	headers sync.Map // kid + "\x00" + alg → string: base64url header of issued tokens
+	seen    sync.Map // base64url header → *header: headers of verified tokens
+	seenN   int64
+	seenMu  sync.Mutex
+}
+
+var (
+	_ tokenformat.Format     = (*Format)(nil)
+	_ tokenformat.Recognizer = (*Format)(nil)
+)
+
+// maxSeenHeaders bounds the cache of verified headers; real deployments have a handful.
+const maxSeenHeaders = 256
+
+// New returns a JWT access-token format that names issuer in iss and signs with keys.
+// issuer and keys are required; see Options for the rest.
+func New(issuer string, keys tokenformat.KeySource, opts Options) (*Format, error) {
+	if issuer == "" {
+		return nil, errors.New("jws: issuer is required")
+	}
+	if keys == nil {
+		return nil, errors.New("jws: keys is required")
+	}
+	f := &Format{
+		issuer:    issuer,
+		keys:      keys,
+		alg:       opts.Algorithm,
+		persist:   opts.Persistence,
+		leeway:    opts.Leeway,
+		maxSize:   opts.MaxTokenSize,
+		defAud:    slices.Clone(opts.DefaultAudience),
+		claimHook: opts.Claims,
+		now:       opts.Now,
+	}
+	f.issuerJS, _ = json.Marshal(issuer)
+	if f.alg == "" {
+		f.alg = jose.ES256
+	}
+	if !supported(f.alg) {
+		return nil, fmt.Errorf("jws: Options.Algorithm %q is not one of ES256, ES384, EdDSA, RS256, PS256", f.alg)
+	}
+	f.allowed = slices.Clone(opts.Algorithms)
+	if len(f.allowed) == 0 {
+		f.allowed = []jose.SignatureAlgorithm{f.alg}
+	}
+	for _, a := range f.allowed {
+		if !supported(a) {
+			return nil, fmt.Errorf("jws: Options.Algorithms: %q is not one of ES256, ES384, EdDSA, RS256, PS256", a)
+		}
+	}
+	if !slices.Contains(f.allowed, f.alg) {
+		return nil, errors.New("jws: Options.Algorithms must contain Options.Algorithm")
+	}
+	switch f.persist {
+	case tokenformat.StoreRecord, tokenformat.StoreNothing, tokenformat.StoreTokenOnly:
+	default:
+		return nil, fmt.Errorf("jws: Options.Persistence %d is unknown", f.persist)
+	}
+	if f.leeway < 0 || f.leeway > 5*time.Minute {
+		return nil, errors.New("jws: Options.Leeway must be between 0 and 5 minutes")
+	}
+	if f.maxSize < 0 {
+		return nil, errors.New("jws: Options.MaxTokenSize is negative")
+	}
+	if f.maxSize == 0 {
+		f.maxSize = DefaultMaxTokenSize
+	}
+	for _, a := range f.defAud {
+		if a == "" {
+			return nil, errors.New("jws: Options.DefaultAudience has an empty entry")
+		}
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	return f, nil
+}
+
+// Name returns "jws".
+func (f *Format) Name() string { return Name }
+
+// Persistence returns Options.Persistence (StoreRecord by default).
+func (f *Format) Persistence() tokenformat.Persistence { return f.persist }
+
+// Issuer returns the iss of the format's tokens.
+func (f *Format) Issuer() string { return f.issuer }
+
+// Issue signs a JWT access token for rec with the active key of Options.Algorithm. It needs
+// rec.ClientID and rec.ExpiresAt; sub defaults to the client ID (RFC 9068 §2.2) and iat to
+// the current time. Times are carried in whole seconds.
+func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.Token, error) {
+	tok, _, err := f.issue(ctx, rec)
+	return tok, err
+}
+
+func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.Token, []byte, error) {
+	if rec == nil {
+		return tokenformat.Token{}, nil, errors.New("jws: issue: record is nil")
+	}
+	if rec.ClientID == "" {
+		return tokenformat.Token{}, nil, errors.New("jws: issue: record has no ClientID")
+	}
+	if rec.ExpiresAt.IsZero() {
+		return tokenformat.Token{}, nil, errors.New("jws: issue: record has no ExpiresAt")
+	}
+	key, err := f.keys.Active(ctx, "sig", string(f.alg))
+	if err != nil {
+		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: active key: %w", err)
+	}
+	s, err := signerFor(f.alg, key)
+	if err != nil {
+		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: %w", err)
+	}
+	var extra []member
+	if len(rec.Claims) > 0 || f.claimHook != nil {
+		if extra, err = f.extraClaims(ctx, rec); err != nil {
+			return tokenformat.Token{}, nil, err
+		}
+	}
+
+	var jti [16]byte
+	rand.Read(jti[:])
+	var jtiText [22]byte
+	base64.RawURLEncoding.Encode(jtiText[:], jti[:])
+
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	payload, err := f.appendClaims((*bp)[:0], rec, jtiText[:], extra)
+	if err != nil {
+		return tokenformat.Token{}, nil, err
+	}
+	*bp = payload
+
+	hdr := f.header(key.KeyID, f.alg)
+	plen := base64.RawURLEncoding.EncodedLen(len(payload))
+	out := make([]byte, 0, len(hdr)+1+plen+1+base64.RawURLEncoding.EncodedLen(s.sigSize()))
+	out = append(out, hdr...)
+	out = append(out, '.')
+	out = base64.RawURLEncoding.AppendEncode(out, payload)
+	sig, err := s.sign(out)
+	if err != nil {
+		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: sign: %w", err)
+	}
+	out = append(out, '.')
+	out = base64.RawURLEncoding.AppendEncode(out, sig)
+	return tokenformat.Token{Value: string(out), Key: string(jtiText[:]), Record: nil}, out, nil
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// header returns the base64url header for kid and alg, computed once per key.
+func (f *Format) header(kid string, alg jose.SignatureAlgorithm) string {
+	ck := kid + "\x00" + string(alg)
+	if h, ok := f.headers.Load(ck); ok {
+		return h.(string)
+	}
+	js, _ := json.Marshal(struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}{string(alg), kid, Type})
+	h := base64.RawURLEncoding.EncodeToString(js)
+	f.headers.Store(ck, h)
+	return h
+}
+
+// Parse verifies token and returns the record rebuilt from its claims. The Token's Key is
+// the jti. See the package comment for what Parse refuses.
+func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, error) {
+	rec, err := f.parse(ctx, token)
+	if err != nil {
+		return tokenformat.Token{}, err
+	}
+	return tokenformat.Token{Value: token, Key: rec.Key, Record: rec}, nil
+}
+
+func invalid(why string) error { return fmt.Errorf("%w: jws: %s", tokenformat.ErrInvalidToken, why) }
+
+func (f *Format) parse(ctx context.Context, token string) (*provider.Record, error) {
+	if len(token) > f.maxSize {
+		return nil, invalid("token longer than the size limit")
+	}
+	d1 := strings.IndexByte(token, '.')
+	if d1 < 0 {
+		return nil, invalid("not a compact JWS")
+	}
+	d2 := strings.IndexByte(token[d1+1:], '.')
+	if d2 < 0 {
+		return nil, invalid("not a compact JWS")
+	}
+	d2 += d1 + 1
+	if strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return nil, invalid("not a compact JWS")
+	}
+	hseg, pseg, sseg := token[:d1], token[d1+1:d2], token[d2+1:]
+
+	h, err := f.parseHeader(hseg)
+	if err != nil {
+		return nil, err
+	}
+	key, err := f.keys.Lookup(ctx, h.kid)
+	if err != nil {
+		if errors.Is(err, tokenformat.ErrUnknownKey) {
+			return nil, invalid("unknown kid")
+		}
+		return nil, fmt.Errorf("jws: parse: key lookup: %w", err)
+	}
+	v, err := verifierFor(h.alg, key)
+	if err != nil {
+		return nil, invalid(err.Error())
+	}
+	sig, err := decodeSegment(sseg)
+	if err != nil {
+		return nil, invalid("signature is not base64url")
+	}
+	if !v.verify(token[:d2], sig) {
+		return nil, invalid("signature does not verify")
+	}
+	if !h.cached {
+		f.remember(hseg, h)
+	}
+
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	payload, err := appendDecode((*bp)[:0], pseg)
+	if err != nil {
+		return nil, invalid("payload is not base64url")
+	}
+	*bp = payload
+	rec, err := f.readClaims(payload)
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// header is what Parse keeps of a JOSE header.
+type header struct {
+	alg    jose.SignatureAlgorithm
+	kid    string
+	cached bool
+}
+
+func (f *Format) remember(seg string, h header) {
+	f.seenMu.Lock()
+	defer f.seenMu.Unlock()
+	if f.seenN >= maxSeenHeaders {
+		return
+	}
+	h.cached = true
+	if _, loaded := f.seen.LoadOrStore(seg, &h); !loaded {
+		f.seenN++
+	}
+}
+
+func (f *Format) parseHeader(seg string) (header, error) {
+	if h, ok := f.seen.Load(seg); ok {
+		hh := *h.(*header)
+		if slices.Contains(f.allowed, hh.alg) {
+			return hh, nil
+		}
+	}
+	if len(seg) > 1024 {
+		return header{}, invalid("header too long")
+	}
+	js, err := decodeSegment(seg)
+	if err != nil {
+		return header{}, invalid("header is not base64url")
+	}
+	var h header
+	var alg, typ string
+	var haveAlg, haveKid, haveTyp bool
+	err = eachMember(js, func(name string, val []byte) error {
+		switch name {
+		case "alg":
+			haveAlg = true
+			return stringValue(val, &alg)
+		case "kid":
+			haveKid = true
+			return stringValue(val, &h.kid)
+		case "typ":
+			haveTyp = true
+			return stringValue(val, &typ)
+		case "crit":
+			return errors.New("crit header is not supported")
+		case "jku", "x5u", "jwk", "x5c":
+			return fmt.Errorf("header %s is refused", name)
+		}
+		return nil
+	})
+	if err != nil {
+		return header{}, invalid("header: " + err.Error())
+	}
+	switch {
+	case !haveAlg:
+		return header{}, invalid("header has no alg")
+	case alg == "none":
+		return header{}, invalid("alg none is refused")
+	case !slices.Contains(f.allowed, jose.SignatureAlgorithm(alg)):
+		return header{}, invalid("alg is not allowed")
+	case !haveKid || h.kid == "":
+		return header{}, invalid("header has no kid")
+	case !haveTyp || !strings.EqualFold(typ, Type) && !strings.EqualFold(typ, "application/"+Type):
+		return header{}, invalid("typ is not at+jwt")
+	}
+	h.alg = jose.SignatureAlgorithm(alg)
+	return h, nil
+}
+
+// decodeSegment decodes strict, unpadded base64url: a segment has exactly one encoding.
+func decodeSegment(s string) ([]byte, error) {
+	return appendDecode(nil, s)
+}
+
+var strict = base64.RawURLEncoding.Strict()
+
+func appendDecode(dst []byte, s string) ([]byte, error) {
+	n := strict.DecodedLen(len(s))
+	dst = slices.Grow(dst, n)
+	m, err := strict.Decode(dst[len(dst):len(dst)+n], unsafe.Slice(unsafe.StringData(s), len(s)))
+	if err != nil {
+		return nil, err
+	}
+	return dst[:len(dst)+m], nil
+}
+
+// Recognize reports whether token has the shape of a compact JWS: three segments.
+func (f *Format) Recognize(token string) bool { return strings.Count(token, ".") == 2 }
