@@ -9,8 +9,13 @@ import (
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// racers is how many goroutines race for one thing.
-const racers = 64
+// racers is how many goroutines race for one thing, and rounds how many times an
+// exactly-once race is run, each time for a new thing: a check-then-act bug may slip through
+// one round on a lucky schedule, but hardly through all of them.
+const (
+	racers = 64
+	rounds = 8
+)
 
 // race runs f in racers goroutines released at once and returns their errors, in goroutine
 // order.
@@ -61,38 +66,42 @@ func (e *env) wantOneWinner(errs []error, loser error, call string) {
 
 var raceCases = []testCase{
 	{"RedeemCodeSucceedsExactlyOnce", func(e *env) {
-		_, code, access, refresh := e.grant()
-		recs := make([]*provider.Record, racers)
-		errs := race(func(i int) error {
-			r, err := e.store.RedeemCode(e.ctx, code.Key)
-			recs[i] = r
-			return err
-		})
-		e.wantOneWinner(errs, provider.ErrAlreadyUsed, "RedeemCode of one code")
-		for i, err := range errs {
-			if recs[i] == nil || recs[i].Key != code.Key || recs[i].UsedAt.IsZero() {
-				e.t.Fatalf("RedeemCode returned (%v, %v): want the used code's record with every answer", recs[i], err)
+		for range rounds {
+			_, code, access, refresh := e.grant()
+			recs := make([]*provider.Record, racers)
+			errs := race(func(i int) error {
+				r, err := e.store.RedeemCode(e.ctx, code.Key)
+				recs[i] = r
+				return err
+			})
+			e.wantOneWinner(errs, provider.ErrAlreadyUsed, "RedeemCode of one code")
+			for i, err := range errs {
+				if recs[i] == nil || recs[i].Key != code.Key || recs[i].UsedAt.IsZero() {
+					e.t.Fatalf("RedeemCode returned (%v, %v): want the used code's record with every answer", recs[i], err)
+				}
 			}
+			e.wantGone(access.Kind, access.Key, "of the grant after its code was reused")
+			e.wantGone(refresh.Kind, refresh.Key, "of the grant after its code was reused")
 		}
-		e.wantGone(access.Kind, access.Key, "of the grant after its code was reused")
-		e.wantGone(refresh.Kind, refresh.Key, "of the grant after its code was reused")
 	}},
 	{"RotateRefreshTokenSucceedsExactlyOnceAndReuseRevokesFamily", func(e *env) {
-		_, code, access, refresh := e.grant()
-		recs := make([]*provider.Record, racers)
-		errs := race(func(i int) error {
-			r, err := e.store.RotateRefreshToken(e.ctx, refresh.Key)
-			recs[i] = r
-			return err
-		})
-		e.wantOneWinner(errs, provider.ErrAlreadyUsed, "RotateRefreshToken of one token")
-		for i, err := range errs {
-			if recs[i] == nil || recs[i].Key != refresh.Key || recs[i].UsedAt.IsZero() {
-				e.t.Fatalf("RotateRefreshToken returned (%v, %v): want the used token's record with every answer", recs[i], err)
+		for range rounds {
+			_, code, access, refresh := e.grant()
+			recs := make([]*provider.Record, racers)
+			errs := race(func(i int) error {
+				r, err := e.store.RotateRefreshToken(e.ctx, refresh.Key)
+				recs[i] = r
+				return err
+			})
+			e.wantOneWinner(errs, provider.ErrAlreadyUsed, "RotateRefreshToken of one token")
+			for i, err := range errs {
+				if recs[i] == nil || recs[i].Key != refresh.Key || recs[i].UsedAt.IsZero() {
+					e.t.Fatalf("RotateRefreshToken returned (%v, %v): want the used token's record with every answer", recs[i], err)
+				}
 			}
+			e.wantGone(access.Kind, access.Key, "of the grant after its refresh token was reused")
+			e.wantGone(code.Kind, code.Key, "of the grant after its refresh token was reused")
 		}
-		e.wantGone(access.Kind, access.Key, "of the grant after its refresh token was reused")
-		e.wantGone(code.Kind, code.Key, "of the grant after its refresh token was reused")
 	}},
 	{"ConcurrentWritersOfDistinctRecordsLoseNone", func(e *env) {
 		const each = 8
@@ -130,49 +139,57 @@ var raceCases = []testCase{
 		}
 	}},
 	{"ConcurrentCreatesOfOneKeySucceedExactlyOnce", func(e *env) {
-		key := e.id("key")
-		recs := make([]*provider.Record, racers)
-		for i := range recs {
-			recs[i] = e.record(provider.RefreshToken, e.id("grant"))
-			recs[i].Key = key
-			recs[i].Subject = fmt.Sprint("subject-", i)
-		}
-		winner := -1
-		errs := race(func(i int) error { return e.store.CreateToken(e.ctx, recs[i]) })
-		for i, err := range errs {
-			if err == nil {
-				winner = i
+		for range rounds {
+			key := e.id("key")
+			recs := make([]*provider.Record, racers)
+			for i := range recs {
+				recs[i] = e.record(provider.RefreshToken, e.id("grant"))
+				recs[i].Key = key
+				recs[i].Subject = fmt.Sprint("subject-", i)
 			}
-		}
-		e.wantOneWinner(errs, provider.ErrConflict, "CreateToken of one key")
-		e.wantToken(recs[winner])
-	}},
-	{"ConcurrentCreatesOfOneClientSucceedExactlyOnce", func(e *env) {
-		id := e.id("client")
-		errs := race(func(int) error { return e.store.CreateClient(e.ctx, e.client(id)) })
-		e.wantOneWinner(errs, provider.ErrConflict, "CreateClient of one ID")
-	}},
-	{"ConcurrentDenyOfOneJTISucceedsExactlyOnce", func(e *env) {
-		jti := e.id("jti")
-		until := e.clock.Now().Add(10 * time.Minute)
-		errs := race(func(int) error { return e.store.Deny(e.ctx, jti, until) })
-		e.wantOneWinner(errs, provider.ErrConflict, "Deny of one jti")
-		e.wantDenied(jti, true)
-	}},
-	{"ConcurrentSaveKeySetOfOneVersionSucceedsExactlyOnce", func(e *env) {
-		name := e.id("set")
-		for _, version := range []int64{0, 1} {
-			sets := make([]*provider.KeySet, racers)
-			for i := range sets {
-				sets[i] = e.keySet(name)
-				sets[i].Version = version
-				sets[i].Keys[0].ID = fmt.Sprint("k-", i)
-			}
-			errs := race(func(i int) error { return e.store.SaveKeySet(e.ctx, sets[i]) })
-			e.wantOneWinner(errs, provider.ErrConflict, fmt.Sprintf("SaveKeySet of one set at version %d", version))
+			winner := -1
+			errs := race(func(i int) error { return e.store.CreateToken(e.ctx, recs[i]) })
 			for i, err := range errs {
 				if err == nil {
-					e.wantKeySet(sets[i], version+1)
+					winner = i
+				}
+			}
+			e.wantOneWinner(errs, provider.ErrConflict, "CreateToken of one key")
+			e.wantToken(recs[winner])
+		}
+	}},
+	{"ConcurrentCreatesOfOneClientSucceedExactlyOnce", func(e *env) {
+		for range rounds {
+			id := e.id("client")
+			errs := race(func(int) error { return e.store.CreateClient(e.ctx, e.client(id)) })
+			e.wantOneWinner(errs, provider.ErrConflict, "CreateClient of one ID")
+		}
+	}},
+	{"ConcurrentDenyOfOneJTISucceedsExactlyOnce", func(e *env) {
+		for range rounds {
+			jti := e.id("jti")
+			until := e.clock.Now().Add(10 * time.Minute)
+			errs := race(func(int) error { return e.store.Deny(e.ctx, jti, until) })
+			e.wantOneWinner(errs, provider.ErrConflict, "Deny of one jti")
+			e.wantDenied(jti, true)
+		}
+	}},
+	{"ConcurrentSaveKeySetOfOneVersionSucceedsExactlyOnce", func(e *env) {
+		for range rounds {
+			name := e.id("set")
+			for _, version := range []int64{0, 1} {
+				sets := make([]*provider.KeySet, racers)
+				for i := range sets {
+					sets[i] = e.keySet(name)
+					sets[i].Version = version
+					sets[i].Keys[0].ID = fmt.Sprint("k-", i)
+				}
+				errs := race(func(i int) error { return e.store.SaveKeySet(e.ctx, sets[i]) })
+				e.wantOneWinner(errs, provider.ErrConflict, fmt.Sprintf("SaveKeySet of one set at version %d", version))
+				for i, err := range errs {
+					if err == nil {
+						e.wantKeySet(sets[i], version+1)
+					}
 				}
 			}
 		}

@@ -1,0 +1,146 @@
+package storagetest_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/memstore"
+	"github.com/oauthkit/oauthkit/storage/storagetest"
+)
+
+// brokenEnv names the broken store TestBrokenStoreHelper runs the kit against. The helper
+// does nothing unless it is set, which only the tests below do, in a child process.
+const brokenEnv = "STORAGETEST_BROKEN_STORE"
+
+// brokenStores are deliberately wrong back ends: memstore with one rule broken.
+var brokenStores = map[string]storagetest.NewStore{
+	// racyRedeem checks whether the code is used, yields, then marks it used: the
+	// check-then-act bug that lets two token requests redeem one code.
+	"racy-redeem": func(t *testing.T, now func() time.Time) provider.Store {
+		s := memstore.New(memstore.Options{Now: now})
+		t.Cleanup(func() { s.Close() })
+		return racyRedeem{s, now}
+	},
+	// frozen never sees time pass, so nothing it stores ever expires.
+	"no-expiry": func(t *testing.T, now func() time.Time) provider.Store {
+		start := now()
+		s := memstore.New(memstore.Options{Now: func() time.Time { return start }})
+		t.Cleanup(func() { s.Close() })
+		return s
+	},
+}
+
+// racyRedeem is a memstore whose RedeemCode is a non-atomic read-then-write.
+type racyRedeem struct {
+	*memstore.Store
+	now func() time.Time
+}
+
+func (s racyRedeem) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
+	r, err := s.Token(ctx, provider.AuthorizationCode, key) // read
+	if err != nil {
+		return nil, err
+	}
+	if !r.UsedAt.IsZero() {
+		return s.Store.RedeemCode(ctx, key) // reuse: answered correctly
+	}
+	runtime.Gosched()
+	s.Store.RedeemCode(ctx, key) // write; its answer is not looked at
+	r.UsedAt = s.now()
+	return r, nil
+}
+
+// TestBrokenStoreHelper runs the kit against the broken store named by brokenEnv. It is run
+// by the tests below in a child process, where it is meant to fail.
+func TestBrokenStoreHelper(t *testing.T) {
+	name := os.Getenv(brokenEnv)
+	if name == "" {
+		t.Skip("runs only as the child process of TestKitFails…")
+	}
+	storagetest.Run(t, brokenStores[name])
+}
+
+// runBroken runs the kit against the named broken store in a child process and returns the
+// subtests that failed and how many passed.
+func runBroken(t *testing.T, name string) (failed []string, passed int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenStoreHelper$", "-test.v", "-test.count=1", "-test.timeout=5m")
+	cmd.Env = append(os.Environ(), brokenEnv+"="+name)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the kit passed the %s store:\n%s", name, out)
+	}
+	if _, ok := err.(*exec.ExitError); !ok {
+		t.Fatalf("running the child: %v", err)
+	}
+	fail := regexp.MustCompile(`(?m)^\s*--- FAIL: TestBrokenStoreHelper/(\S+)/(\S+) `)
+	for _, m := range fail.FindAllStringSubmatch(string(out), -1) {
+		failed = append(failed, m[1]+"/"+m[2])
+	}
+	passed = len(regexp.MustCompile(`(?m)^\s*--- PASS: TestBrokenStoreHelper/\S+/\S+ `).FindAllIndex(out, -1))
+	if len(failed) == 0 {
+		t.Fatalf("the child failed without a failing subtest:\n%s", out)
+	}
+	t.Logf("the kit failed the %s store in %d subtests (%v) and passed it in %d", name, len(failed), failed, passed)
+	return failed, passed
+}
+
+func TestKitFailsStoreWithNonAtomicRedeem(t *testing.T) {
+	failed, passed := runBroken(t, "racy-redeem")
+	want := []string{"Races/RedeemCodeSucceedsExactlyOnce"}
+	if !slices.Equal(failed, want) {
+		t.Errorf("failing subtests: got %v, want exactly %v", failed, want)
+	}
+	if passed < 90 {
+		t.Errorf("only %d subtests passed; the rest of the kit should pass a store whose only fault is redeem", passed)
+	}
+}
+
+func TestKitFailsStoreThatIgnoresExpiry(t *testing.T) {
+	failed, _ := runBroken(t, "no-expiry")
+	for _, want := range []string{
+		"Tokens/RecordExpiresAtExpiresAtExactly",
+		"Tokens/ExpiredKeyCanBeCreatedAgain",
+		"Redeem/ExpiredFailsWithNotFound",
+		"Rotate/ExpiredFailsWithNotFound",
+		"DenyList/EntryExpiresAtUntilExactly",
+		"DenyList/ExpiredEntryCanBeDeniedAgain",
+	} {
+		if !slices.Contains(failed, want) {
+			t.Errorf("%s passed a store that ignores expiry; failing subtests: %s", want, strings.Join(failed, " "))
+		}
+	}
+}
+
+func TestClockStartsNowAtMillisecondsAndOnlyMovesForward(t *testing.T) {
+	before := time.Now()
+	c := storagetest.NewClock()
+	start := c.Now()
+	if start.Location() != time.UTC {
+		t.Errorf("Now is in %v, want UTC", start.Location())
+	}
+	if start != start.Truncate(time.Millisecond) {
+		t.Errorf("Now %v is not a whole millisecond", start)
+	}
+	if start.Before(before.Add(-time.Millisecond)) || start.After(time.Now()) {
+		t.Errorf("NewClock started at %v, want the real time (%v)", start, before)
+	}
+	c.Advance(90 * time.Second)
+	if got := c.Now().Sub(start); got != 90*time.Second {
+		t.Errorf("after Advance(90s) the clock moved %v", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Advance with a negative duration did not panic")
+		}
+	}()
+	c.Advance(-time.Second)
+}
