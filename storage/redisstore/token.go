@@ -1,0 +1,294 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// Lua pieces. Instants are stamp strings, compared as strings; PEXPIREAT takes milliseconds.
+
+// indexAddLua adds a member to a grant index and stretches the index's TTL to cover it.
+// Arguments: index key, member, expiry ms.
+const indexAddLua = `
+local function indexAdd(key, member, ms)
+  redis.call('SADD', key, member)
+  if redis.call('PEXPIRETIME', key) < tonumber(ms) then
+    redis.call('PEXPIREAT', key, ms)
+  end
+end
+`
+
+// recordCreateLua stores an unused record unless a live one holds its key. It returns 1 if
+// stored, 0 on conflict. Arguments: record key, data, grant ID, expiry stamp, now stamp,
+// expiry ms.
+const recordCreateLua = `
+local function recordCreate(key, d, g, x, now, ms)
+  local old = redis.call('HGET', key, 'x')
+  if old and old > now then return 0 end
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'd', d, 'g', g, 'x', x)
+  redis.call('PEXPIREAT', key, ms)
+  return 1
+end
+`
+
+var (
+	// createScript stores a record and indexes it in one atomic step, when both keys live on
+	// one server (a single node or a Sentinel primary). KEYS: record, grant index.
+	// ARGV: data, grant ID, expiry stamp, now stamp, expiry ms, member.
+	createScript = redis.NewScript(indexAddLua + recordCreateLua + `
+local ok = recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+if ok == 1 then indexAdd(KEYS[2], ARGV[6], ARGV[5]) end
+return ok
+`)
+	// indexScript is the first step of a create in a Cluster. KEYS: grant index.
+	// ARGV: member, expiry ms.
+	indexScript = redis.NewScript(indexAddLua + `
+indexAdd(KEYS[1], ARGV[1], ARGV[2])
+return 1
+`)
+	// recordScript is the second step of a create in a Cluster. KEYS: record. ARGV as
+	// createScript's first five.
+	recordScript = redis.NewScript(recordCreateLua + `
+return recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+`)
+
+	// consumeScript marks a live record used, once. KEYS: record. ARGV: now stamp.
+	// It returns nil for a missing or expired record, else {1, data, used} for the call that
+	// marked it and {0, data, used} for every later one.
+	consumeScript = redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], 'd', 'x', 'u')
+if not v[1] or v[2] <= ARGV[1] then return false end
+if v[3] then return {0, v[1], v[3]} end
+redis.call('HSET', KEYS[1], 'u', ARGV[1])
+return {1, v[1], ARGV[1]}
+`)
+
+	// deleteScript deletes a record and reports whether it was live. KEYS: record.
+	// ARGV: now stamp.
+	deleteScript = redis.NewScript(`
+local x = redis.call('HGET', KEYS[1], 'x')
+if not x then return 0 end
+redis.call('DEL', KEYS[1])
+if x <= ARGV[1] then return 0 end
+return 1
+`)
+
+	// revokeScript deletes a record if it belongs to the grant. KEYS: record.
+	// ARGV: grant ID. It returns 1 if it deleted the record.
+	revokeScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'g') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+)
+
+// CreateToken stores r, unused, under (r.Kind, r.Key) until r.ExpiresAt and adds it to its
+// grant's index. It returns ErrConflict if a live record holds the key and ErrInvalid if r fails
+// Record.Validate.
+//
+// On a single node or a Sentinel primary the record and the index are written by one script
+// (one round trip, atomic). In a Cluster they are in different slots: the index is written
+// first, then the record (two round trips), so a failure between them leaves at worst an
+// index member without a record, never a record that RevokeGrant cannot find.
+func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("redisstore: create token: %w", err)
+	}
+	now := s.now()
+	unused := *r
+	unused.UsedAt = time.Time{} // the store's to set, on redemption or rotation
+	rkey := s.recordKey(r.Kind, r.Key)
+	gkey := s.grantKey(r.GrantID)
+	member := grantMember(r.Kind, r.Key)
+	ms := expireMillis(r.ExpiresAt)
+	args := []any{encodeRecord(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms}
+
+	var n int64
+	var err error
+	if s.cluster {
+		err = indexScript.Run(ctx, s.rdb, []string{gkey}, member, ms).Err()
+		if err == nil {
+			n, err = recordScript.Run(ctx, s.rdb, []string{rkey}, args...).Int64()
+		}
+	} else {
+		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey}, append(args, member)...).Int64()
+	}
+	if err != nil {
+		return s.wrap("create token", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redisstore: create token: %w", provider.ErrConflict)
+	}
+	return nil
+}
+
+// Token returns the live record of the given kind and key, in one round trip.
+func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
+	if !kind.Valid() || key == "" {
+		return nil, fmt.Errorf("redisstore: token: %w", provider.ErrNotFound)
+	}
+	v, err := s.rdb.HMGet(ctx, s.recordKey(kind, key), "d", "u").Result()
+	if err != nil {
+		return nil, s.wrap("token", err)
+	}
+	d, _ := v[0].(string)
+	if d == "" {
+		return nil, fmt.Errorf("redisstore: token: %w", provider.ErrNotFound)
+	}
+	u, _ := v[1].(string)
+	r, err := s.decodeStoredRecord("token", d, u)
+	if err != nil {
+		return nil, err
+	}
+	if r.Expired(s.now()) {
+		return nil, fmt.Errorf("redisstore: token: %w", provider.ErrNotFound)
+	}
+	return r, nil
+}
+
+// DeleteToken removes the record of the given kind and key, in one round trip. Its grant
+// index keeps the member until the index expires; RevokeGrant skips members without a record.
+func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string) error {
+	if !kind.Valid() || key == "" {
+		return fmt.Errorf("redisstore: delete token: %w", provider.ErrNotFound)
+	}
+	n, err := deleteScript.Run(ctx, s.rdb, []string{s.recordKey(kind, key)}, stamp(s.now())).Int64()
+	if err != nil {
+		return s.wrap("delete token", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redisstore: delete token: %w", provider.ErrNotFound)
+	}
+	return nil
+}
+
+// RedeemCode marks the authorization code under key as used and returns it. The mark is one
+// script on the code's own key: one round trip, and exactly one of any number of racing
+// callers wins. A second redemption revokes the rest of the code's grant (three more round
+// trips, see RevokeGrant) and returns the record with ErrAlreadyUsed; the code itself stays,
+// used, until it expires, so that every later presentation is recognised as reuse too.
+func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
+	return s.consume(ctx, "redeem code", provider.AuthorizationCode, key)
+}
+
+// RotateRefreshToken marks the refresh token under key as used and returns it, in one round
+// trip; exactly one of any number of racing callers wins. A reused token is taken as theft:
+// the rest of its grant is revoked (three more round trips) and the record returned with
+// ErrAlreadyUsed; the token itself stays, used, until it expires.
+func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
+	return s.consume(ctx, "rotate refresh token", provider.RefreshToken, key)
+}
+
+func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key string) (*provider.Record, error) {
+	if key == "" {
+		return nil, fmt.Errorf("redisstore: %s: %w", op, provider.ErrNotFound)
+	}
+	v, err := consumeScript.Run(ctx, s.rdb, []string{s.recordKey(kind, key)}, stamp(s.now())).Slice()
+	if err != nil {
+		return nil, s.wrap(op, err)
+	}
+	if len(v) != 3 {
+		return nil, fmt.Errorf("redisstore: %s: %w: unexpected script reply", op, errCorrupt)
+	}
+	first, _ := v[0].(int64)
+	d, _ := v[1].(string)
+	u, _ := v[2].(string)
+	r, err := s.decodeStoredRecord(op, d, u)
+	if err != nil {
+		return nil, err
+	}
+	if first == 1 {
+		return r, nil
+	}
+	// Reuse: revoke what the first use may have produced, but keep the used record, used,
+	// until it expires, so that every later presentation is recognised as reuse too.
+	if err := s.revoke(ctx, "revoke grant", r.GrantID, nil, grantMember(kind, key)); err != nil {
+		return r, fmt.Errorf("redisstore: %s: %w", op, errors.Join(provider.ErrAlreadyUsed, err))
+	}
+	return r, fmt.Errorf("redisstore: %s: %w", op, provider.ErrAlreadyUsed)
+}
+
+// RevokeGrant deletes every record of the grant whose kind is among kinds (all kinds when
+// none is given). It takes three round trips whatever the grant's size: read the grant
+// index; delete the records, each by a script that checks the record still belongs to the
+// grant (pipelined; in a Cluster the pipeline goes to every master at once); then remove the
+// deleted members from the index. Records are deleted before the index forgets them, so a
+// failure midway leaves no record unreachable: calling RevokeGrant again finishes the job.
+func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
+	return s.revoke(ctx, "revoke grant", grantID, kinds, "")
+}
+
+// revoke is RevokeGrant sparing the record whose grant member is keep, if any.
+func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider.Kind, keep string) error {
+	if grantID == "" {
+		return nil
+	}
+	gkey := s.grantKey(grantID)
+	members, err := s.rdb.SMembers(ctx, gkey).Result()
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	picked := members[:0]
+	for _, m := range members {
+		kind, _, ok := splitGrantMember(m)
+		if ok && m != keep && (len(kinds) == 0 || slices.Contains(kinds, kind)) {
+			picked = append(picked, m)
+		}
+	}
+	if len(picked) == 0 {
+		return nil
+	}
+	cmds := make([]*redis.Cmd, len(picked))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range picked {
+			kind, key, _ := splitGrantMember(m)
+			cmds[i] = revokeScript.Eval(ctx, p, []string{s.recordKey(kind, key)}, grantID)
+		}
+		return nil
+	})
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	// Forget only the members whose record this call deleted. A member whose record is
+	// missing may be a create in flight (index written, record not yet), so it stays until
+	// the index expires and a later RevokeGrant can still find its record.
+	deleted := make([]any, 0, len(picked))
+	for i, c := range cmds {
+		if n, _ := c.Int64(); n == 1 {
+			deleted = append(deleted, picked[i])
+		}
+	}
+	if len(deleted) > 0 {
+		if err := s.rdb.SRem(ctx, gkey, deleted...).Err(); err != nil {
+			return s.wrap(op, err)
+		}
+	}
+	return nil
+}
+
+// decodeStoredRecord decodes a record's data and applies its used stamp.
+func (s *Store) decodeStoredRecord(op, d, u string) (*provider.Record, error) {
+	r, err := decodeRecord([]byte(d))
+	if err != nil {
+		s.log.Error("redisstore: cannot decode a stored record", "op", op, "err", err)
+		return nil, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	if u != "" {
+		ns, err := strconv.ParseInt(u, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: %s: %w: bad used stamp", op, errCorrupt)
+		}
+		r.UsedAt = time.Unix(0, ns).UTC()
+	}
+	return r, nil
+}
