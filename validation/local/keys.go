@@ -1,0 +1,337 @@
+package local
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+)
+
+// Keys is where a Validator finds the public key that should have signed a token. A
+// StaticKeys set and a RemoteKeys set implement it; so may your own.
+//
+// Key returns the key with the given kid; for a token without a kid, kid is "" and Key
+// returns the set's only key, if it has exactly one. A kid the set does not hold is an error
+// matching ErrUnknownKey (the token is invalid); a set that cannot be loaded is an error
+// matching validation.ErrUnavailable. Implementations are safe for concurrent use.
+type Keys interface {
+	Key(ctx context.Context, kid string) (*Key, error)
+}
+
+// ErrUnknownKey reports a kid the key set does not hold. The Validator reports it as an
+// invalid token.
+var ErrUnknownKey = errors.New("local: unknown key")
+
+// minRSABits is the smallest RSA modulus accepted (RFC 7518 §3.3).
+const minRSABits = 2048
+
+// Key is a parsed public verification key, ready for the hot path.
+type Key struct {
+	// ID is the key's kid; for keys loaded without one, the RFC 7638 SHA-256 thumbprint.
+	ID string
+	// Algorithm is the JWK's alg; when set, only tokens with that alg verify with the key.
+	Algorithm string
+	// Public is the key: *ecdsa.PublicKey (P-256, P-384, P-521), *rsa.PublicKey (at least
+	// 2048 bits) or ed25519.PublicKey.
+	Public crypto.PublicKey
+
+	kind keyKind
+}
+
+type keyKind uint8
+
+const (
+	kindP256 keyKind = iota + 1
+	kindP384
+	kindP521
+	kindRSA
+	kindEd25519
+)
+
+// NewKey checks pub and returns it as a Key. id must not be empty; alg may be.
+func NewKey(id, alg string, pub crypto.PublicKey) (*Key, error) {
+	if id == "" {
+		return nil, errors.New("local: key: empty kid")
+	}
+	k := &Key{ID: id, Algorithm: alg, Public: pub}
+	switch p := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch p.Curve {
+		case elliptic.P256():
+			k.kind = kindP256
+		case elliptic.P384():
+			k.kind = kindP384
+		case elliptic.P521():
+			k.kind = kindP521
+		default:
+			return nil, fmt.Errorf("local: key %q: unsupported curve", id)
+		}
+	case *rsa.PublicKey:
+		if p.N == nil || p.N.BitLen() < minRSABits {
+			return nil, fmt.Errorf("local: key %q: RSA modulus under %d bits", id, minRSABits)
+		}
+		k.kind = kindRSA
+	case ed25519.PublicKey:
+		if len(p) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("local: key %q: bad Ed25519 key length", id)
+		}
+		k.kind = kindEd25519
+	default:
+		return nil, fmt.Errorf("local: key %q: unsupported key type %T", id, pub)
+	}
+	if alg != "" && !k.fits(alg) {
+		return nil, fmt.Errorf("local: key %q: alg %q does not fit the key type", id, alg)
+	}
+	return k, nil
+}
+
+// fits reports whether a token signed with alg may be verified with k: the algorithm must
+// match the key's type (and curve), and the key's own alg, if it has one.
+func (k *Key) fits(alg string) bool {
+	if k.Algorithm != "" && k.Algorithm != alg {
+		return false
+	}
+	switch alg {
+	case "ES256":
+		return k.kind == kindP256
+	case "ES384":
+		return k.kind == kindP384
+	case "ES512":
+		return k.kind == kindP521
+	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+		return k.kind == kindRSA
+	case "EdDSA", "Ed25519":
+		return k.kind == kindEd25519
+	}
+	return false
+}
+
+// StaticKeys is a fixed set of verification keys, loaded once from JWKS JSON, PEM or X.509
+// certificates. It never does I/O.
+type StaticKeys struct {
+	byID map[string]*Key
+	only *Key
+}
+
+var _ Keys = (*StaticKeys)(nil)
+
+// NewStaticKeys returns a set of the given keys. Key IDs must be unique.
+func NewStaticKeys(keys ...*Key) (*StaticKeys, error) {
+	s := &StaticKeys{byID: make(map[string]*Key, len(keys))}
+	for _, k := range keys {
+		if k == nil || k.kind == 0 {
+			return nil, errors.New("local: static keys: a key was not made by NewKey")
+		}
+		if _, dup := s.byID[k.ID]; dup {
+			return nil, fmt.Errorf("local: static keys: duplicate kid %q", k.ID)
+		}
+		s.byID[k.ID] = k
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("local: static keys: no keys")
+	}
+	if len(keys) == 1 {
+		s.only = keys[0]
+	}
+	return s, nil
+}
+
+// Key returns the key with the given kid, or for kid "" the set's only key.
+func (s *StaticKeys) Key(_ context.Context, kid string) (*Key, error) {
+	if k := lookup(s.byID, s.only, kid); k != nil {
+		return k, nil
+	}
+	return nil, ErrUnknownKey
+}
+
+// IDs returns the key IDs of the set, sorted.
+func (s *StaticKeys) IDs() []string {
+	ids := make([]string, 0, len(s.byID))
+	for id := range s.byID {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func lookup(byID map[string]*Key, only *Key, kid string) *Key {
+	if kid == "" {
+		return only
+	}
+	return byID[kid]
+}
+
+// ParseJWKS reads a JSON Web Key Set (RFC 7517 §5) and returns its verification keys. Keys
+// that cannot verify tokens are skipped, not refused, so that a set may carry keys of other
+// kinds: encryption keys (use "enc"), symmetric and private keys, unknown key types, weak RSA
+// keys, keys without a kid when the set has more than one. It is an error when no key is
+// left, when the JSON is not a key set, or when two usable keys share a kid.
+func ParseJWKS(data []byte) (*StaticKeys, error) {
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("local: jwks: %w", err)
+	}
+	if set.Keys == nil {
+		return nil, errors.New("local: jwks: no \"keys\" member")
+	}
+	var keys []*Key
+	seen := make(map[string]bool, len(set.Keys))
+	for _, raw := range set.Keys {
+		k, err := parseJWK(raw, len(set.Keys) == 1)
+		if err != nil {
+			continue // not a usable verification key: skip it (see above)
+		}
+		if seen[k.ID] {
+			return nil, fmt.Errorf("local: jwks: duplicate kid %q", k.ID)
+		}
+		seen[k.ID] = true
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("local: jwks: no usable verification key")
+	}
+	return NewStaticKeys(keys...)
+}
+
+// parseJWK reads one JWK as a verification key.
+func parseJWK(raw json.RawMessage, alone bool) (*Key, error) {
+	var meta struct {
+		Use    string   `json:"use"`
+		KeyOps []string `json:"key_ops"`
+		D      *string  `json:"d"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return nil, err
+	}
+	if meta.Use != "" && meta.Use != "sig" {
+		return nil, errors.New("not a signature key")
+	}
+	if meta.KeyOps != nil && !slices.Contains(meta.KeyOps, "verify") {
+		return nil, errors.New("key_ops lacks verify")
+	}
+	if meta.D != nil {
+		return nil, errors.New("a private key in a public key set")
+	}
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON(raw); err != nil {
+		return nil, err
+	}
+	if !jwk.IsPublic() {
+		return nil, errors.New("not a public key")
+	}
+	id := jwk.KeyID
+	if id == "" {
+		if !alone {
+			return nil, errors.New("no kid in a set of several keys")
+		}
+		tp, err := thumbprint(jwk.Key)
+		if err != nil {
+			return nil, err
+		}
+		id = tp
+	}
+	return NewKey(id, jwk.Algorithm, jwk.Key)
+}
+
+// thumbprint returns the RFC 7638 SHA-256 thumbprint of pub, base64url-encoded.
+func thumbprint(pub crypto.PublicKey) (string, error) {
+	tp, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", fmt.Errorf("local: thumbprint: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(tp), nil
+}
+
+// ParsePEM reads PEM blocks of public keys ("PUBLIC KEY" in PKIX form, "RSA PUBLIC KEY" in
+// PKCS #1 form) and X.509 certificates ("CERTIFICATE"), and returns them as a key set. Each
+// key's kid is its RFC 7638 thumbprint. A certificate that is not valid at now (expired or
+// not yet valid) is refused, as is any other block type: a PEM file given as verification
+// keys must hold nothing else.
+func ParsePEM(data []byte, now time.Time) (*StaticKeys, error) {
+	var keys []*Key
+	for n := 1; ; n++ {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		var pub crypto.PublicKey
+		var err error
+		switch block.Type {
+		case "PUBLIC KEY":
+			pub, err = x509.ParsePKIXPublicKey(block.Bytes)
+		case "RSA PUBLIC KEY":
+			pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
+		case "CERTIFICATE":
+			var cert *x509.Certificate
+			cert, err = x509.ParseCertificate(block.Bytes)
+			if err == nil {
+				pub, err = certificateKey(cert, now)
+			}
+		default:
+			err = fmt.Errorf("unexpected block type %q", block.Type)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("local: pem block %d: %w", n, err)
+		}
+		id, err := thumbprint(pub)
+		if err != nil {
+			return nil, err
+		}
+		k, err := NewKey(id, "", pub)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("local: pem: no PEM blocks")
+	}
+	return NewStaticKeys(keys...)
+}
+
+// KeysFromCertificates returns the public keys of certs as a key set, each under its RFC
+// 7638 thumbprint. A certificate that is not valid at now is refused.
+func KeysFromCertificates(now time.Time, certs ...*x509.Certificate) (*StaticKeys, error) {
+	var keys []*Key
+	for _, c := range certs {
+		pub, err := certificateKey(c, now)
+		if err != nil {
+			return nil, fmt.Errorf("local: certificate: %w", err)
+		}
+		id, err := thumbprint(pub)
+		if err != nil {
+			return nil, err
+		}
+		k, err := NewKey(id, "", pub)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return NewStaticKeys(keys...)
+}
+
+func certificateKey(c *x509.Certificate, now time.Time) (crypto.PublicKey, error) {
+	switch {
+	case now.Before(c.NotBefore):
+		return nil, fmt.Errorf("certificate %q is not valid before %s", c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))
+	case now.After(c.NotAfter):
+		return nil, fmt.Errorf("certificate %q expired at %s", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return c.PublicKey, nil
+}
