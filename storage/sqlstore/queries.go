@@ -23,6 +23,7 @@ type queries struct {
 	tokenInsert, tokenDeleteExpired, tokenSelect, tokenDelete, tokenUse string
 	revokeGrant                                                         string
 	revokeGrantKinds                                                    string // "… kind IN (" with ? placeholders, completed per call
+	revokeFamily                                                        string // every record of a grant but the one reused
 
 	clientInsert, clientSelect, clientUpdate, clientExists, clientDelete, clientList string
 
@@ -50,6 +51,7 @@ func buildQueries(d Dialect, prefix string) queries {
 		tokenUse:           "UPDATE " + tokens + " SET used_at = ? WHERE kind = ? AND token_key = ? AND used_at = 0 AND expires_at > ?",
 		revokeGrant:        "DELETE FROM " + tokens + " WHERE grant_id = ?",
 		revokeGrantKinds:   "DELETE FROM " + tokens + " WHERE grant_id = ? AND kind IN (",
+		revokeFamily:       "DELETE FROM " + tokens + " WHERE grant_id = ? AND NOT (kind = ? AND token_key = ?)",
 
 		clientInsert: "INSERT INTO " + clients + " (" + clientCols + ") VALUES (" + ph(17) + ")",
 		clientSelect: "SELECT " + clientCols + " FROM " + clients + " WHERE id = ?",
@@ -94,7 +96,7 @@ func buildQueries(d Dialect, prefix string) queries {
 
 	if d == Postgres {
 		for _, p := range []*string{
-			&q.tokenInsert, &q.tokenDeleteExpired, &q.tokenSelect, &q.tokenDelete, &q.tokenUse, &q.revokeGrant,
+			&q.tokenInsert, &q.tokenDeleteExpired, &q.tokenSelect, &q.tokenDelete, &q.tokenUse, &q.revokeGrant, &q.revokeFamily,
 			&q.clientInsert, &q.clientSelect, &q.clientUpdate, &q.clientExists, &q.clientDelete, &q.clientList,
 			&q.denyInsert, &q.denyDeleteExpired, &q.denySelect,
 			&q.keySetSelect, &q.keySetInsert, &q.keySetUpdate,

@@ -172,8 +172,10 @@ func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string) (*p
 		if r.UsedAt.IsZero() {
 			continue // created between the two statements: try again
 		}
-		if err := s.RevokeGrant(ctx, r.GrantID); err != nil {
-			return nil, fmt.Errorf("sqlstore: %s: reuse detected: %w", op, err)
+		// Revoke the rest of the family; the used record itself stays, used, so that every
+		// later presentation is recognised as reuse too.
+		if _, err := s.db.ExecContext(ctx, s.q.revokeFamily, s.key(r.GrantID), string(kind), k); err != nil {
+			return nil, fail(op+": revoke grant after reuse", err)
 		}
 		s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant revoked",
 			slog.String("kind", string(kind)), slog.String("client_id", r.ClientID))

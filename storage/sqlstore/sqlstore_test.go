@@ -1,0 +1,118 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testenv"
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/sqlstore"
+	"github.com/oauthkit/oauthkit/storage/storagetest"
+)
+
+// backend is one database the tests run against.
+type backend struct {
+	name string
+	// url returns the database URL, skipping the test (or failing it under CI) when the
+	// server is not reachable. Server databases are shared, so isolate with a TablePrefix.
+	url func(t testing.TB) string
+	// shared is true for server databases, which need a prefix and cleaning up.
+	shared bool
+}
+
+var backends = []backend{
+	{name: "sqlite-memory", url: func(testing.TB) string { return "sqlite://:memory:" }},
+	{name: "sqlite-file", url: func(t testing.TB) string {
+		return "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "oauth.db"))
+	}},
+	{name: "postgres", url: postgresURL, shared: true},
+	{name: "mariadb", url: mysqlURL, shared: true},
+}
+
+func postgresURL(t testing.TB) string {
+	return testenv.Require(t, testenv.PostgresVar, testenv.PostgresDefault, probe)
+}
+
+func mysqlURL(t testing.TB) string {
+	return testenv.Require(t, testenv.MySQLVar, testenv.MySQLDefault, probe)
+}
+
+// probe opens the database at url and pings it.
+func probe(ctx context.Context, url string) error {
+	s, err := sqlstore.Open(ctx, url, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// randomPrefix returns a table prefix no other test uses.
+func randomPrefix() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "t" + hex.EncodeToString(b) + "_"
+}
+
+// tables are the tables a migrated store has, without prefix.
+var tables = []string{"tokens", "clients", "deny_list", "key_sets", "schema_version"}
+
+// open opens url with opts, migrates it and registers cleanup: Close, and for server
+// databases dropping the prefixed tables. It gives server databases a random prefix when
+// opts has none.
+func open(t testing.TB, b backend, url string, opts sqlstore.Options) *sqlstore.Store {
+	t.Helper()
+	if b.shared && opts.TablePrefix == "" {
+		opts.TablePrefix = randomPrefix()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := sqlstore.Open(ctx, url, opts)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", b.name, err)
+	}
+	t.Cleanup(func() {
+		if b.shared {
+			dropTables(t, s, opts.TablePrefix)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate(%s): %v", b.name, err)
+	}
+	return s
+}
+
+func dropTables(t testing.TB, s *sqlstore.Store, prefix string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, name := range tables {
+		if _, err := s.DB().ExecContext(ctx, "DROP TABLE IF EXISTS "+prefix+name); err != nil {
+			t.Errorf("drop %s%s: %v", prefix, name, err)
+		}
+	}
+}
+
+// TestConformance runs the storage conformance kit against every dialect: SQLite in memory
+// and in a file, PostgreSQL and MariaDB. Every subtest gets a fresh database (SQLite) or a
+// fresh set of tables under a random prefix, dropped afterwards (servers).
+func TestConformance(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			url := b.url(t)
+			storagetest.Run(t, func(t *testing.T, now func() time.Time) provider.Store {
+				u := url
+				if b.name == "sqlite-file" {
+					u = b.url(t) // a file of its own per subtest
+				}
+				return open(t, b, u, sqlstore.Options{Now: now})
+			})
+		})
+	}
+}
