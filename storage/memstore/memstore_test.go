@@ -1,6 +1,11 @@
 package memstore_test
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,4 +20,189 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+// sweepers counts the goroutines that New started and that are still alive (started or not).
+func sweepers() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return bytes.Count(buf[:n], []byte("created by github.com/oauthkit/oauthkit/storage/memstore.New in "))
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+func TestCloseStopsSweeperGoroutine(t *testing.T) {
+	before := sweepers()
+	stores := make([]*memstore.Store, 5)
+	for i := range stores {
+		stores[i] = memstore.New(memstore.Options{SweepInterval: time.Millisecond})
+	}
+	if got := sweepers(); got != before+len(stores) {
+		t.Fatalf("%d sweepers after New, want %d", got, before+len(stores))
+	}
+	for _, s := range stores {
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+	}
+	// Close waits for the sweeper to return; it may take the runtime a moment to reap it.
+	for i := 0; sweepers() != before; i++ {
+		if i == 1000 {
+			t.Fatalf("%d sweepers still running after Close, want %d", sweepers(), before)
+		}
+		runtime.Gosched()
+	}
+}
+
+func TestCloseIsIdempotentAndSafeConcurrently(t *testing.T) {
+	s := memstore.New(memstore.Options{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close after Close: %v", err)
+	}
+}
+
+func TestStoreStaysUsableAndHonoursExpiryAfterClose(t *testing.T) {
+	clock := storagetest.NewClock()
+	s := memstore.New(memstore.Options{Now: clock.Now})
+	s.Close()
+	ctx := t.Context()
+	r := record(clock, "k", "g", time.Minute)
+	if err := s.CreateToken(ctx, r); err != nil {
+		t.Fatalf("CreateToken after Close: %v", err)
+	}
+	if _, err := s.Token(ctx, r.Kind, r.Key); err != nil {
+		t.Fatalf("Token after Close: %v", err)
+	}
+	clock.Advance(time.Minute)
+	if _, err := s.Token(ctx, r.Kind, r.Key); err == nil {
+		t.Fatal("an expired record reads after Close")
+	}
+}
+
+func record(clock *storagetest.Clock, key, grant string, ttl time.Duration) *provider.Record {
+	return &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: grant, ExpiresAt: clock.Now().Add(ttl)}
+}
+
+func TestCollectDeletesExactlyTheExpiredEntries(t *testing.T) {
+	clock := storagetest.NewClock()
+	s := memstore.New(memstore.Options{Now: clock.Now})
+	defer s.Close()
+	ctx := t.Context()
+	for _, r := range []*provider.Record{
+		record(clock, "short-1", "g1", time.Minute),
+		record(clock, "short-2", "g2", time.Minute),
+		record(clock, "long", "g1", time.Hour),
+	} {
+		if err := s.CreateToken(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Deny(ctx, "jti-short", clock.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Deny(ctx, "jti-long", clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		advance time.Duration
+		want    int
+	}{
+		{time.Minute - time.Millisecond, 0},
+		{time.Millisecond, 3}, // expired at ExpiresAt exactly: two records, one jti
+		{0, 0},
+		{time.Hour, 2},
+	} {
+		clock.Advance(tc.advance)
+		n, err := s.Collect(ctx)
+		if err != nil || n != tc.want {
+			t.Fatalf("Collect after %v more: got (%d, %v), want %d", tc.advance, n, err, tc.want)
+		}
+	}
+}
+
+// records is a slog.Handler that keeps what is logged.
+type records struct {
+	mu   sync.Mutex
+	recs []slog.Record
+	c    chan struct{}
+}
+
+func (h *records) Enabled(context.Context, slog.Level) bool { return true }
+func (h *records) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *records) WithGroup(string) slog.Handler            { return h }
+func (h *records) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	h.recs = append(h.recs, r)
+	h.mu.Unlock()
+	select {
+	case h.c <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func TestSweeperDeletesExpiredEntriesInBackground(t *testing.T) {
+	clock := storagetest.NewClock()
+	h := &records{c: make(chan struct{}, 1)}
+	s := memstore.New(memstore.Options{Now: clock.Now, SweepInterval: time.Millisecond, Logger: slog.New(h)})
+	defer s.Close()
+	ctx := t.Context()
+	for _, key := range []string{"a", "b", "c"} {
+		if err := s.CreateToken(ctx, record(clock, key, "g", time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Minute)
+	select {
+	case <-h.c:
+	case <-time.After(10 * time.Second): // a real ticker, not the test's clock, drives the sweeper
+		t.Fatal("the sweeper logged nothing within 10s")
+	}
+	h.mu.Lock()
+	r := h.recs[0]
+	h.mu.Unlock()
+	var count int64
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "count" {
+			count = a.Value.Int64()
+		}
+		return true
+	})
+	if r.Level != slog.LevelDebug || count != 3 {
+		t.Fatalf("sweeper logged %v %q count=%d, want a debug line with count=3", r.Level, r.Message, count)
+	}
+	if n, _ := s.Collect(ctx); n != 0 {
+		t.Fatalf("Collect after the sweep deleted %d more, want 0", n)
+	}
+}
+
+func TestZeroOptionsUseRealTime(t *testing.T) {
+	s := memstore.New(memstore.Options{})
+	defer s.Close()
+	ctx := t.Context()
+	past := &provider.Record{Kind: provider.AccessToken, Key: "past", GrantID: "g", ExpiresAt: time.Now().Add(-time.Second)}
+	future := &provider.Record{Kind: provider.AccessToken, Key: "future", GrantID: "g", ExpiresAt: time.Now().Add(time.Hour)}
+	for _, r := range []*provider.Record{past, future} {
+		if err := s.CreateToken(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Token(ctx, past.Kind, past.Key); err == nil {
+		t.Error("a record that expired a second ago (by time.Now) reads")
+	}
+	if _, err := s.Token(ctx, future.Kind, future.Key); err != nil {
+		t.Errorf("a record that expires in an hour (by time.Now): %v", err)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
 )
@@ -32,14 +31,13 @@ var (
 	errDeleteClientNotFd = fmt.Errorf("memstore: delete client: %w", provider.ErrNotFound)
 )
 
-// CreateToken stores a copy of r, with UsedAt cleared. It returns ErrConflict if a live
+// CreateToken stores a copy of r. It returns ErrConflict if a live
 // record of the same kind and key exists and ErrInvalid if r fails Record.Validate.
 func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("memstore: create token: %w", err)
 	}
 	c := r.Clone()
-	c.UsedAt = time.Time{}
 	id := tokenID{r.Kind, r.Key}
 	now := s.now()
 	s.mu.Lock()
