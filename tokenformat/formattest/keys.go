@@ -2,6 +2,11 @@ package formattest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"sync"
 
@@ -69,4 +74,32 @@ func (k *Keys) Lookup(_ context.Context, kid string) (*jose.JSONWebKey, error) {
 		return key, nil
 	}
 	return nil, tokenformat.ErrUnknownKey
+}
+
+// NewKey generates a key for use ("sig" or "enc") and alg, with a random kid: ES256, ES384,
+// EdDSA, RS256, PS256 and HS256 for "sig"; RSA-OAEP-256, ECDH-ES+A256KW and A256GCM for
+// "enc". RSA keys are 2048 bits.
+func NewKey(use, alg string) (*jose.JSONWebKey, error) {
+	var key any
+	var err error
+	switch alg {
+	case "ES256", "ECDH-ES+A256KW":
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case "ES384":
+		key, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case "EdDSA":
+		_, key, err = ed25519.GenerateKey(rand.Reader)
+	case "RS256", "PS256", "RSA-OAEP-256":
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	case "HS256", "A256GCM":
+		secret := make([]byte, 32)
+		rand.Read(secret)
+		key = secret
+	default:
+		return nil, fmt.Errorf("formattest: NewKey: unsupported alg %q", alg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &jose.JSONWebKey{Key: key, KeyID: rand.Text()[:16], Use: use, Algorithm: alg}, nil
 }
