@@ -2,6 +2,7 @@ package fositeadapter
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -41,6 +42,11 @@ func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (
 		return "", "", err
 	}
 	f := a.formats[i]
+	if f.Persistence() == tokenformat.StoreNothing {
+		if rec.Claims, err = withGrantClaim(rec.Claims, rec.GrantID); err != nil {
+			return "", "", err
+		}
+	}
 	tok, err := f.Issue(ctx, rec)
 	if err != nil {
 		return "", "", fmt.Errorf("fositeadapter: issue %s access token: %w", f.Name(), err)
@@ -137,6 +143,9 @@ func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _
 		if tok.Record == nil {
 			return nil, fmt.Errorf("fositeadapter: format %s keeps nothing but its token carries no record", f.Name())
 		}
+		if err := takeGrantClaim(tok.Record); err != nil {
+			return nil, fosite.ErrNotFound.WithWrap(err)
+		}
 		denied, err := a.store.Denied(ctx, denyKey(denyID(tok.Record.GrantID, tok.Key)))
 		if err != nil {
 			return nil, a.storeErr(err)
@@ -226,4 +235,46 @@ func (a *Adapter) deny(ctx context.Context, id string, until time.Time) error {
 		return nil
 	}
 	return a.storeErr(err)
+}
+
+// grantClaim carries the grant ID inside stateless tokens whose format has no place for it
+// (a JWT has none), so that revoking a grant reaches its stateless tokens too. The value is
+// the random request ID fosite assigned; it says nothing about the resource owner.
+const grantClaim = "gid"
+
+func withGrantClaim(claims json.RawMessage, grantID string) (json.RawMessage, error) {
+	m := map[string]any{}
+	if len(claims) > 0 {
+		if err := json.Unmarshal(claims, &m); err != nil {
+			return nil, fmt.Errorf("fositeadapter: claims: %w", err)
+		}
+	}
+	m[grantClaim] = grantID
+	return json.Marshal(m)
+}
+
+// takeGrantClaim moves the grant claim of a decoded stateless token into rec.GrantID.
+func takeGrantClaim(rec *provider.Record) error {
+	if len(rec.Claims) == 0 {
+		return nil
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(rec.Claims, &m); err != nil {
+		return fmt.Errorf("fositeadapter: token claims: %w", err)
+	}
+	gid, ok := m[grantClaim].(string)
+	if !ok {
+		return nil
+	}
+	if rec.GrantID == "" {
+		rec.GrantID = gid
+	}
+	delete(m, grantClaim)
+	if len(m) == 0 {
+		rec.Claims = nil
+		return nil
+	}
+	b, err := json.Marshal(m)
+	rec.Claims = b
+	return err
 }

@@ -1,0 +1,196 @@
+package compose
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
+	"github.com/oauthkit/oauthkit/tokenformat/keyset"
+)
+
+// Grant types a server can enable.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantClientCredentials = "client_credentials"
+	GrantRefreshToken      = "refresh_token"
+	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+)
+
+// Names of the built-in access-token formats. A client picks one by naming it in its
+// AccessTokenFormat metadata; the server issues Config.DefaultFormat otherwise.
+const (
+	// FormatOpaque is a random value with an HMAC tag; the full record is stored.
+	FormatOpaque = "opaque"
+	// FormatEncrypted is the record itself, AEAD-encrypted; nothing is stored.
+	FormatEncrypted = "encrypted"
+	// FormatJWS is an RFC 9068 JWT (ES256 by default); the full record is stored.
+	FormatJWS = "jws"
+	// FormatJWSStateless is the same JWT with nothing stored; revocation goes through the
+	// deny-list.
+	FormatJWSStateless = "jws-stateless"
+	// FormatJWTOnly is the same JWT with only the token string stored (store-JWT-only).
+	FormatJWTOnly = "jwt-only"
+	// FormatJWE is the JWT nested in a JWE to a recipient key; the full record is stored.
+	FormatJWE = "jwe"
+)
+
+// Config describes a server. Issuer and one of Store or StorageURL are required, and so is
+// one of Keys or KEK; every other zero value is a documented safe default.
+type Config struct {
+	// Issuer is the server's issuer identifier (RFC 8414 §2): an https URL, or http on a
+	// loopback host, without query or fragment. Endpoint URLs are built from it. Required.
+	Issuer string
+
+	// Store is where clients, tokens and keys live. Exactly one of Store and StorageURL.
+	Store provider.Store
+	// StorageURL opens a store: "memory://", "sqlite://path.db", "sqlite:///abs/path.db",
+	// "postgres://…", "mysql://…", "redis://host:port/db". SQL schemas are migrated on
+	// open. The Server owns a store it opened and closes it on Close.
+	StorageURL string
+
+	// Keys is the key set tokens are signed, encrypted and tagged with. If nil, New loads or
+	// creates the set named KeySetName in the store, sealed with KEK, holding an ES256,
+	// HS256, A256GCM and ECDH-ES+A256KW key.
+	Keys *keyset.Set
+	// KEK is the 32-byte key-encryption key sealing private keys in the store. Required
+	// unless Keys and TokenSecret are both given.
+	KEK []byte
+	// KeySetName names the key set in the store. Default "default".
+	KeySetName string
+	// TokenSecret keys the HMAC of refresh tokens and authorization codes (at least 32
+	// bytes). Default: derived from KEK with HKDF-SHA256.
+	TokenSecret []byte
+
+	// DefaultFormat names the access-token format issued to clients that name none.
+	// Default FormatJWS.
+	DefaultFormat string
+	// Formats names further built-in formats clients may choose. At most one of jws,
+	// jws-stateless and jwt-only may be enabled at a time: their tokens look alike.
+	Formats []string
+	// CustomFormats are formats of your own, chosen by clients through their Name.
+	CustomFormats []tokenformat.Format
+	// DefaultAudience is the aud of JWT access tokens whose client has no audience.
+	// Default: the Issuer.
+	DefaultAudience []string
+
+	// AccessTokenLifespan defaults to one hour, RefreshTokenLifespan to 30 days and
+	// AuthorizeCodeLifespan to 10 minutes.
+	AccessTokenLifespan, RefreshTokenLifespan, AuthorizeCodeLifespan time.Duration
+
+	// Grants are the enabled grant types (the Grant* constants). Default: client
+	// credentials, refresh token and JWT bearer, plus authorization code when Login is set.
+	// Authorization code always requires PKCE with S256 from public clients; "plain" is
+	// refused.
+	Grants []string
+	// RequirePKCE requires PKCE from confidential clients too.
+	RequirePKCE bool
+	// AuthMethods are the enabled client authentication methods at the token,
+	// introspection and revocation endpoints (provider.AuthClientSecretBasic,
+	// provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT). Default: all three.
+	AuthMethods []string
+
+	// Login authenticates the resource owner and obtains consent at the authorization
+	// endpoint. Required when GrantAuthorizationCode is enabled.
+	Login LoginHandler
+
+	// Logger receives server errors; it never sees a token or secret. Default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+var allGrants = []string{GrantAuthorizationCode, GrantClientCredentials, GrantRefreshToken, GrantJWTBearer}
+var allAuthMethods = []string{provider.AuthClientSecretBasic, provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT}
+
+// ErrConfig is matched by every configuration error New returns.
+var ErrConfig = errors.New("compose: invalid config")
+
+func configErr(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
+}
+
+// withDefaults validates c and fills in defaults on a copy.
+func (c Config) withDefaults() (Config, error) {
+	u, err := url.Parse(c.Issuer)
+	switch {
+	case c.Issuer == "":
+		return c, configErr("Issuer", "required")
+	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		return c, configErr("Issuer", "must be an absolute URL without query or fragment")
+	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+		return c, configErr("Issuer", "must be https (http only on a loopback host)")
+	}
+	if (c.Store == nil) == (c.StorageURL == "") {
+		return c, configErr("Store", "exactly one of Store and StorageURL is required")
+	}
+	if c.Keys == nil && len(c.KEK) != 32 {
+		return c, configErr("KEK", "must be 32 bytes when Keys is nil")
+	}
+	if c.TokenSecret == nil && len(c.KEK) != 32 {
+		return c, configErr("TokenSecret", "required when KEK is not given")
+	}
+	if c.TokenSecret != nil && len(c.TokenSecret) < 32 {
+		return c, configErr("TokenSecret", "must be at least 32 bytes")
+	}
+	if c.KeySetName == "" {
+		c.KeySetName = "default"
+	}
+	if c.DefaultFormat == "" {
+		c.DefaultFormat = FormatJWS
+	}
+	if len(c.DefaultAudience) == 0 {
+		c.DefaultAudience = []string{c.Issuer}
+	}
+	for _, d := range []*time.Duration{&c.AccessTokenLifespan, &c.RefreshTokenLifespan, &c.AuthorizeCodeLifespan} {
+		if *d < 0 {
+			return c, configErr("Lifespan", "must not be negative")
+		}
+	}
+	if c.AccessTokenLifespan == 0 {
+		c.AccessTokenLifespan = time.Hour
+	}
+	if c.RefreshTokenLifespan == 0 {
+		c.RefreshTokenLifespan = 30 * 24 * time.Hour
+	}
+	if c.AuthorizeCodeLifespan == 0 {
+		c.AuthorizeCodeLifespan = 10 * time.Minute
+	}
+	if c.Grants == nil {
+		c.Grants = []string{GrantClientCredentials, GrantRefreshToken, GrantJWTBearer}
+		if c.Login != nil {
+			c.Grants = append([]string{GrantAuthorizationCode}, c.Grants...)
+		}
+	}
+	for _, g := range c.Grants {
+		if !slices.Contains(allGrants, g) {
+			return c, configErr("Grants", "unsupported grant type %q", g)
+		}
+	}
+	if slices.Contains(c.Grants, GrantAuthorizationCode) && c.Login == nil {
+		return c, configErr("Login", "required when the authorization_code grant is enabled")
+	}
+	if c.AuthMethods == nil {
+		c.AuthMethods = allAuthMethods
+	}
+	for _, m := range c.AuthMethods {
+		if !slices.Contains(allAuthMethods, m) {
+			return c, configErr("AuthMethods", "unsupported method %q", m)
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}

@@ -1,0 +1,208 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/ory/fosite"
+
+	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat/keyset"
+)
+
+// maxFormBytes bounds request bodies at the form endpoints.
+const maxFormBytes = 64 << 10
+
+func (s *Server) routes() error {
+	s.mux = http.NewServeMux()
+	s.mux.Handle("POST "+PathToken, limit(http.HandlerFunc(s.token)))
+	if s.enabled(GrantAuthorizationCode) {
+		s.mux.Handle(PathAuthorize, limit(http.HandlerFunc(s.authorize)))
+	}
+	s.mux.Handle("POST "+PathIntrospect, limit(http.HandlerFunc(s.introspect)))
+	s.mux.Handle("POST "+PathRevoke, limit(http.HandlerFunc(s.revoke)))
+	s.mux.Handle("GET "+PathJWKS, s.keys.Handler(keyset.HandlerOptions{}))
+	return s.metadataRoute()
+}
+
+func limit(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// token is the token endpoint (RFC 6749 §3.2).
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	sess := fositeadapter.NewSession("")
+	ar, err := s.oauth.NewAccessRequest(ctx, r, sess)
+	if err != nil {
+		s.accessError(ctx, w, r, ar, err)
+		return
+	}
+	if ar.GetGrantTypes().ExactOne(GrantClientCredentials) {
+		// The client acts on its own behalf: it is the subject (RFC 9068 §2.2), and it gets
+		// the scopes it asked for (fosite checked them against its registration) and the
+		// audience it asked for, or its default audience.
+		sess.Subject = ar.GetClient().GetID()
+		for _, scope := range ar.GetRequestedScopes() {
+			ar.GrantScope(scope)
+		}
+		grantAudience(ar, ar.GetRequestedAudience())
+	}
+	resp, err := s.oauth.NewAccessResponse(ctx, ar)
+	if err != nil {
+		s.accessError(ctx, w, r, ar, err)
+		return
+	}
+	s.oauth.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+// grantAudience grants the requested audience, or the client's default (the first of its
+// registered audiences) when none was requested.
+func grantAudience(ar fosite.Requester, requested []string) {
+	if len(requested) == 0 {
+		if aud := ar.GetClient().GetAudience(); len(aud) > 0 {
+			requested = aud[:1]
+		}
+	}
+	for _, a := range requested {
+		ar.GrantAudience(a)
+	}
+}
+
+// accessError writes a token endpoint error (RFC 6749 §5.2): invalid_client is 401 with a
+// WWW-Authenticate challenge, and nothing internal reaches the client.
+func (s *Server) accessError(ctx context.Context, w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
+	err = s.oauthError(err, r.PostForm.Get("client_assertion") != "" && r.PostForm.Get("grant_type") != GrantJWTBearer)
+	if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+	}
+	s.oauth.WriteAccessError(ctx, w, ar, err)
+}
+
+// oauthError maps err to an RFC 6749 error, logging (without detail for the client) those
+// that are the server's fault.
+func (s *Server) oauthError(err error, clientAssertion bool) error {
+	err = fositeadapter.TranslateError(err, clientAssertion)
+	var rfc *fosite.RFC6749Error
+	if !errors.As(err, &rfc) {
+		s.log.Error("oauthkit: request failed", "err", err)
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if rfc.CodeField >= 500 {
+		s.log.Error("oauthkit: request failed", "error", rfc.ErrorField, "cause", rfc.Unwrap())
+	}
+	return err
+}
+
+// authorize is the authorization endpoint (RFC 6749 §3.1).
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar, err := s.oauth.NewAuthorizeRequest(ctx, r)
+	if err != nil {
+		s.oauth.WriteAuthorizeError(ctx, w, ar, s.oauthError(err, false))
+		return
+	}
+	req := &AuthorizeRequest{
+		ClientID:          ar.GetClient().GetID(),
+		RequestedScopes:   slices.Clone([]string(ar.GetRequestedScopes())),
+		RequestedAudience: slices.Clone([]string(ar.GetRequestedAudience())),
+		RedirectURI:       ar.GetRedirectURI().String(),
+		State:             ar.GetState(),
+	}
+	if c, ok := ar.GetClient().(*fositeadapter.Client); ok {
+		req.ClientName = c.Provider().Name
+	}
+	consent, err := s.cfg.Login.Login(w, r, req)
+	if err != nil {
+		s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrAccessDenied.WithWrap(err))
+		return
+	}
+	if consent == nil {
+		return // the login handler answered
+	}
+	if consent.Subject == "" {
+		s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrServerError.WithDebug("login handler returned no subject"))
+		return
+	}
+	for _, scope := range consent.GrantedScopes {
+		if !ar.GetRequestedScopes().Has(scope) {
+			s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrInvalidScope.WithHint("A scope was granted that was not requested."))
+			return
+		}
+		ar.GrantScope(scope)
+	}
+	aud := consent.GrantedAudience
+	if len(aud) == 0 {
+		aud = ar.GetRequestedAudience()
+	}
+	grantAudience(ar, aud)
+	sess := fositeadapter.NewSession(consent.Subject)
+	sess.AuthTime = consent.AuthTime
+	if sess.AuthTime.IsZero() {
+		sess.AuthTime = s.cfg.Now().UTC().Truncate(time.Second)
+	}
+	sess.Extra = consent.Claims
+	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
+	if err != nil {
+		s.oauth.WriteAuthorizeError(ctx, w, ar, s.oauthError(err, false))
+		return
+	}
+	s.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
+}
+
+// introspect is the introspection endpoint (RFC 7662); the caller authenticates as a client.
+func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ir, err := s.oauth.NewIntrospectionRequest(ctx, r, fositeadapter.NewSession(""))
+	if err != nil {
+		err = s.oauthError(err, r.PostForm.Get("client_assertion") != "")
+		if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField ||
+			rfc.ErrorField == fosite.ErrRequestUnauthorized.ErrorField {
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+		}
+		s.oauth.WriteIntrospectionError(ctx, w, err)
+		return
+	}
+	s.oauth.WriteIntrospectionResponse(ctx, w, ir)
+}
+
+// revoke is the revocation endpoint (RFC 7009).
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	err := s.oauth.NewRevocationRequest(ctx, r)
+	if err != nil {
+		err = s.oauthError(err, r.PostForm.Get("client_assertion") != "")
+		if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+		}
+	}
+	s.oauth.WriteRevocationResponse(ctx, w, err)
+}
+
+// authenticateClient refuses client authentication methods the server has not enabled, then
+// lets fosite check the credentials against the client's registered method.
+func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+	method := provider.AuthClientSecretPost
+	switch {
+	case form.Get("client_assertion_type") != "" || form.Get("client_assertion") != "":
+		method = provider.AuthPrivateKeyJWT
+	case r.Header.Get("Authorization") != "":
+		method = provider.AuthClientSecretBasic
+	case form.Get("client_secret") == "":
+		method = provider.AuthNone
+	}
+	if method != provider.AuthNone && !slices.Contains(s.cfg.AuthMethods, method) {
+		return nil, fosite.ErrInvalidClient.WithHintf("Client authentication method %s is not enabled.", method)
+	}
+	return s.oauth.DefaultClientAuthenticationStrategy(ctx, r, form)
+}

@@ -1,0 +1,107 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
+	"github.com/oauthkit/oauthkit/tokenformat/encrypted"
+	"github.com/oauthkit/oauthkit/tokenformat/jwe"
+	"github.com/oauthkit/oauthkit/tokenformat/jws"
+	"github.com/oauthkit/oauthkit/tokenformat/keyset"
+	"github.com/oauthkit/oauthkit/tokenformat/opaque"
+)
+
+// named gives a built-in format the configuration name it was enabled under, so that jws in
+// its three persistence modes can be told apart in client metadata.
+type named struct {
+	tokenformat.Format
+	name string
+}
+
+func (n named) Name() string { return n.name }
+
+// formats builds the enabled formats, the default first.
+func formats(c Config, keys tokenformat.KeySource) ([]tokenformat.Format, error) {
+	names := append([]string{c.DefaultFormat}, c.Formats...)
+	var out []tokenformat.Format
+	seen := map[string]bool{}
+	jwsModes := 0
+	for _, name := range names {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if i := slices.IndexFunc(c.CustomFormats, func(f tokenformat.Format) bool { return f.Name() == name }); i >= 0 {
+			out = append(out, c.CustomFormats[i])
+			continue
+		}
+		f, err := builtin(c, keys, name)
+		if err != nil {
+			return nil, err
+		}
+		if name == FormatJWS || name == FormatJWSStateless || name == FormatJWTOnly {
+			jwsModes++
+		}
+		out = append(out, f)
+	}
+	if jwsModes > 1 {
+		return nil, configErr("Formats", "enable at most one of %s, %s and %s", FormatJWS, FormatJWSStateless, FormatJWTOnly)
+	}
+	for _, f := range c.CustomFormats {
+		if !seen[f.Name()] {
+			seen[f.Name()] = true
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func builtin(c Config, keys tokenformat.KeySource, name string) (tokenformat.Format, error) {
+	wrap := func(f tokenformat.Format, err error) (tokenformat.Format, error) {
+		if err != nil {
+			return nil, fmt.Errorf("compose: format %s: %w", name, err)
+		}
+		return named{f, name}, nil
+	}
+	jwsWith := func(p tokenformat.Persistence) (*jws.Format, error) {
+		return jws.New(c.Issuer, keys, jws.Options{Persistence: p, DefaultAudience: c.DefaultAudience, Now: c.Now})
+	}
+	switch name {
+	case FormatOpaque:
+		return wrap(opaque.New(keys, opaque.Options{}))
+	case FormatEncrypted:
+		return wrap(encrypted.New(keys, encrypted.Options{Now: c.Now}))
+	case FormatJWS:
+		return wrap(jwsWith(tokenformat.StoreRecord))
+	case FormatJWSStateless:
+		return wrap(jwsWith(tokenformat.StoreNothing))
+	case FormatJWTOnly:
+		return wrap(jwsWith(tokenformat.StoreTokenOnly))
+	case FormatJWE:
+		inner, err := jwsWith(tokenformat.StoreRecord)
+		if err != nil {
+			return wrap(nil, err)
+		}
+		// The default recipient is the server's own encryption key: the server can then
+		// introspect its JWE tokens, and a resource server holding the same key set can
+		// decrypt them. Give each resource server its own key through a custom format
+		// when they must not share.
+		return wrap(jwe.New(inner, jwe.Options{
+			Recipient: func(ctx context.Context, _ *provider.Record) (*jose.JSONWebKey, error) {
+				k, err := keys.Active(ctx, keyset.UseEnc, keyset.ECDHESA256KW)
+				if err != nil {
+					return nil, err
+				}
+				pub := k.Public()
+				return &pub, nil
+			},
+			Decryption: keys,
+		}))
+	}
+	return nil, configErr("DefaultFormat", "unknown format %q", name)
+}
