@@ -171,7 +171,9 @@ func TestParseRefusesDisallowedHeaders(t *testing.T) {
 		return s
 	}
 	pub := public(rk).Key
-	std := func() *jose.EncrypterOptions { return (&jose.EncrypterOptions{}).WithContentType("JWT").WithType("at+jwt") }
+	std := func() *jose.EncrypterOptions {
+		return (&jose.EncrypterOptions{}).WithContentType("JWT").WithType("at+jwt")
+	}
 	if _, err := f.Parse(ctx, encrypt(jose.ECDH_ES_A256KW, jose.A256GCM, pub, std())); err != nil {
 		t.Fatalf("well-formed token refused: %v", err)
 	}

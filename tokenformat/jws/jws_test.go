@@ -278,7 +278,9 @@ func TestParseRefusesWhatRFC9068AndOurPolicyForbid(t *testing.T) {
 	priv := k.Key.(*ecdsa.PrivateKey)
 	now := time.Unix(1900000000, 0)
 	f := newFormat(t, formattest.NewKeys(k), jws.Options{Now: func() time.Time { return now }, Leeway: 30 * time.Second})
-	hdr := func(extra string) string { return `{"alg":"ES256","kid":"` + k.KeyID + `","typ":"at+jwt"` + extra + `}` }
+	hdr := func(extra string) string {
+		return `{"alg":"ES256","kid":"` + k.KeyID + `","typ":"at+jwt"` + extra + `}`
+	}
 	good := `{"iss":"` + issuer + `","sub":"s","aud":"rs","client_id":"c","jti":"j1","iat":1900000000,"exp":1900003600`
 	claims := func(extra string) string { return good + extra + `}` }
 	without := func(name string) string {
