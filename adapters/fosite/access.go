@@ -2,8 +2,8 @@ package fositeadapter
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
