@@ -1,0 +1,260 @@
+package memstore
+
+// Benchmarks of the hot paths. They live inside the package only so that the redeem and
+// rotate benchmarks can mark their pool of used records unused again (one pointer write per
+// record under the write lock, about a nanosecond per operation) instead of creating new
+// records inside the timed loop or letting the store grow without bound. Everything measured
+// goes through the exported methods.
+//
+//	go test -run '^$' -bench . -benchmem -count 5 ./storage/memstore/
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"runtime"
+	"encoding/base64"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+// pool is how many records one benchmark goroutine cycles through.
+const pool = 1 << 14
+
+// benchClock is a clock that moves only when a pool wraps around.
+type benchClock struct{ ns atomic.Int64 }
+
+func newBenchClock() *benchClock {
+	c := new(benchClock)
+	c.ns.Store(time.Now().UnixNano())
+	return c
+}
+
+func (c *benchClock) now() time.Time { return time.Unix(0, c.ns.Load()) }
+
+// records returns n distinct records of the given kind, four to a grant, shaped like the
+// ones oauthkit stores: a 43-byte key (a base64url SHA-256 tag), three scopes, an audience,
+// claims and a 256-byte session.
+func records(kind provider.Kind, n int, now time.Time) []*provider.Record {
+	rs := make([]*provider.Record, n)
+	var grant string
+	for i := range rs {
+		if i%4 == 0 {
+			grant = rand.Text()
+		}
+		sum := sha256.Sum256([]byte(rand.Text()))
+		rs[i] = &provider.Record{
+			Kind:              kind,
+			Key:               base64.RawURLEncoding.EncodeToString(sum[:]),
+			GrantID:           grant,
+			ClientID:          "my-client",
+			Subject:           "user-1234567890",
+			RequestedScopes:   []string{"openid", "profile", "offline_access"},
+			GrantedScopes:     []string{"openid", "profile", "offline_access"},
+			RequestedAudience: []string{"https://api.example.com"},
+			GrantedAudience:   []string{"https://api.example.com"},
+			IssuedAt:          now,
+			ExpiresAt:         now.Add(time.Hour),
+			AuthTime:          now,
+			RedirectURI:       "https://client.example.com/callback",
+			Claims:            []byte(`{"acr":"urn:mace:incommon:iap:silver","amr":["pwd","otp"]}`),
+			Session:           make([]byte, 256),
+		}
+	}
+	return rs
+}
+
+// stored creates rs in s and returns the stored records themselves (not copies), so that a
+// benchmark can mark them unused again.
+func stored(b *testing.B, s *Store, rs []*provider.Record) []*provider.Record {
+	out := make([]*provider.Record, len(rs))
+	for i, r := range rs {
+		if err := s.CreateToken(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+		s.mu.RLock()
+		out[i] = s.tokens[tokenID{r.Kind, r.Key}]
+		s.mu.RUnlock()
+	}
+	return out
+}
+
+// unuse marks the stored records unused again.
+func unuse(s *Store, rs []*provider.Record) {
+	s.mu.Lock()
+	for _, r := range rs {
+		r.UsedAt = time.Time{}
+	}
+	s.mu.Unlock()
+}
+
+func newBenchStore(b *testing.B, clock *benchClock) *Store {
+	s := New(Options{Now: clock.now})
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkCreateToken creates records with distinct keys. Each time the pool wraps around,
+// the clock moves two hours, so the next create of a key replaces an expired record (as a
+// store in steady state with a sweeper does) rather than growing the store without bound.
+func BenchmarkCreateToken(b *testing.B) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	rs := records(provider.AccessToken, pool, clock.now())
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i == len(rs) {
+			i = 0
+			rewind(clock, rs)
+		}
+		if err := s.CreateToken(ctx, rs[i]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// rewind moves clock two hours on and makes rs live again at the new time.
+func rewind(clock *benchClock, rs []*provider.Record) {
+	clock.ns.Add(int64(2 * time.Hour))
+	now := clock.now()
+	for _, r := range rs {
+		r.IssuedAt, r.ExpiresAt = now, now.Add(time.Hour)
+	}
+}
+
+func BenchmarkCreateTokenParallel(b *testing.B) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	ctx := context.Background()
+	pools := make(chan []*provider.Record, runtime.GOMAXPROCS(0))
+	for range cap(pools) {
+		pools <- records(provider.AccessToken, pool, clock.now())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rs := <-pools
+		i := 0
+		for pb.Next() {
+			if i == len(rs) {
+				i = 0
+				rewind(clock, rs)
+			}
+			if err := s.CreateToken(ctx, rs[i]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkToken reads live records.
+func BenchmarkToken(b *testing.B) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	rs := records(provider.AccessToken, pool, clock.now())
+	stored(b, s, rs)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Token(ctx, provider.AccessToken, rs[i%pool].Key); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkTokenParallel(b *testing.B) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	rs := records(provider.AccessToken, pool, clock.now())
+	stored(b, s, rs)
+	ctx := context.Background()
+	var seed atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(seed.Add(7919))
+		for pb.Next() {
+			if _, err := s.Token(ctx, provider.AccessToken, rs[i%pool].Key); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+// benchUse measures RedeemCode or RotateRefreshToken, each call on an unused record.
+func benchUse(b *testing.B, kind provider.Kind, use func(s *Store, key string) (*provider.Record, error)) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	rs := records(kind, pool, clock.now())
+	live := stored(b, s, rs)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i == len(rs) {
+			i = 0
+			unuse(s, live)
+		}
+		if _, err := use(s, rs[i].Key); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func benchUseParallel(b *testing.B, kind provider.Kind, use func(s *Store, key string) (*provider.Record, error)) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	type poolOf struct{ rs, live []*provider.Record }
+	pools := make(chan poolOf, runtime.GOMAXPROCS(0))
+	for range cap(pools) {
+		rs := records(kind, pool, clock.now())
+		pools <- poolOf{rs, stored(b, s, rs)}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		p := <-pools
+		rs, live := p.rs, p.live
+		i := 0
+		for pb.Next() {
+			if i == len(rs) {
+				i = 0
+				unuse(s, live)
+			}
+			if _, err := use(s, rs[i].Key); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+func redeemCode(s *Store, key string) (*provider.Record, error) {
+	return s.RedeemCode(context.Background(), key)
+}
+
+func rotateRefresh(s *Store, key string) (*provider.Record, error) {
+	return s.RotateRefreshToken(context.Background(), key)
+}
+
+func BenchmarkRedeemCode(b *testing.B) { benchUse(b, provider.AuthorizationCode, redeemCode) }
+func BenchmarkRedeemCodeParallel(b *testing.B) {
+	benchUseParallel(b, provider.AuthorizationCode, redeemCode)
+}
+func BenchmarkRotateRefreshToken(b *testing.B) { benchUse(b, provider.RefreshToken, rotateRefresh) }
+func BenchmarkRotateRefreshTokenParallel(b *testing.B) {
+	benchUseParallel(b, provider.RefreshToken, rotateRefresh)
+}
