@@ -37,7 +37,7 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("memstore: create token: %w", err)
 	}
-	c := r.Clone()
+	c := copyRecord(r)
 	id := tokenID{r.Kind, r.Key}
 	now := s.now()
 	s.mu.Lock()
@@ -67,7 +67,7 @@ func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*pro
 		s.mu.RUnlock()
 		return nil, errTokenNotFound
 	}
-	c := r.Clone()
+	c := copyRecord(r)
 	s.mu.RUnlock()
 	return c, nil
 }
@@ -108,9 +108,9 @@ func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.R
 func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, error) {
 	now := s.now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r, ok := s.tokens[id]
 	if !ok || r.Expired(now) {
+		s.mu.Unlock()
 		return nil, notFound
 	}
 	if !r.UsedAt.IsZero() {
@@ -119,10 +119,14 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, 
 				s.remove(other, s.tokens[other])
 			}
 		}
-		return r.Clone(), alreadyUsed
+		s.mu.Unlock()
+		return copyRecord(r), alreadyUsed
 	}
 	r.UsedAt = now
-	return r.Clone(), nil
+	s.mu.Unlock()
+	// Copy outside the lock: a stored record is never written again once UsedAt is set (a
+	// new record under the same key is a new object), so only reads of r can race with this.
+	return copyRecord(r), nil
 }
 
 // RevokeGrant deletes every record of the grant whose kind is among kinds, or of every kind
