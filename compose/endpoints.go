@@ -112,6 +112,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.oauth.WriteAuthorizeError(ctx, w, ar, s.oauthError(err, false))
 		return
 	}
+	if err := s.checkPKCE(ar); err != nil {
+		s.oauth.WriteAuthorizeError(ctx, w, ar, err)
+		return
+	}
 	req := &AuthorizeRequest{
 		ClientID:          ar.GetClient().GetID(),
 		RequestedScopes:   slices.Clone([]string(ar.GetRequestedScopes())),
@@ -158,6 +162,25 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
+}
+
+// checkPKCE refuses, before the resource owner is asked anything, an authorization request
+// that fosite's PKCE handler would refuse after: no challenge from a public client (or from
+// any client under RequirePKCE), or a method other than S256 (RFC 7636 §4.3; "plain" is
+// refused).
+func (s *Server) checkPKCE(ar fosite.AuthorizeRequester) error {
+	form := ar.GetRequestForm()
+	challenge, method := form.Get("code_challenge"), form.Get("code_challenge_method")
+	if challenge == "" {
+		if s.cfg.RequirePKCE || ar.GetClient().IsPublic() {
+			return fosite.ErrInvalidRequest.WithHint("This client must use PKCE with code_challenge_method S256.")
+		}
+		return nil
+	}
+	if method != "S256" {
+		return fosite.ErrInvalidRequest.WithHint("The code_challenge_method must be S256.")
+	}
+	return nil
 }
 
 // introspect is the introspection endpoint (RFC 7662); the caller authenticates as a client.

@@ -107,6 +107,12 @@ func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string,
 	if !rec.UsedAt.IsZero() {
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
+	// fosite decides from the stored request's client whether to issue a refresh token.
+	if c, err := a.store.Client(ctx, rec.ClientID); err == nil {
+		req.Client = NewClient(c, a.now())
+	} else if !errors.Is(err, provider.ErrNotFound) {
+		return nil, a.storeErr(err)
+	}
 	return req, nil
 }
 

@@ -1,0 +1,264 @@
+package compose_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/oauthkit/oauthkit/compose"
+	"github.com/oauthkit/oauthkit/provider"
+)
+
+const redirectURI = "http://127.0.0.1:9999/callback"
+
+// authorize drives the authorization endpoint the way a browser would: it loads the login
+// page, posts the form back, and returns the code from the redirect.
+func (s *testServer) authorize(t *testing.T, conf *oauth2.Config, opts ...oauth2.AuthCodeOption) string {
+	t.Helper()
+	state := "state-0123456789abcdef"
+	authURL := conf.AuthCodeURL(state, opts...)
+	noRedirect := *s.Client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	resp, err := noRedirect.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login page: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = noRedirect.PostForm(authURL, url.Values{"user": {"alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound || err != nil {
+		t.Fatalf("consent: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if got := loc.Query().Get("state"); got != state {
+		t.Fatalf("state = %q, want %q (redirect %s)", got, state, loc.Redacted())
+	}
+	code := loc.Query().Get("code")
+	if code == "" {
+		t.Fatalf("no code in redirect: error=%q %q", loc.Query().Get("error"), loc.Query().Get("error_description"))
+	}
+	return code
+}
+
+func (s *testServer) oauth2Config(id, secret string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: id, ClientSecret: secret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL: s.URL + compose.PathAuthorize, TokenURL: s.URL + compose.PathToken,
+			AuthStyle: oauth2.AuthStyleInHeader,
+		},
+		RedirectURL: redirectURI,
+		Scopes:      []string{"read", "write"},
+	}
+}
+
+func (s *testServer) ctx() context.Context {
+	return context.WithValue(context.Background(), oauth2.HTTPClient, s.Client)
+}
+
+func TestAuthorizationCodeWithPKCEInteropEveryFormatAndStore(t *testing.T) {
+	for name, storage := range backends(t) {
+		for _, format := range allFormats {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				s := start(t, storage(t), format, nil)
+				secret := s.addClient(t, defaultClient("web"))
+				conf := s.oauth2Config("web", secret)
+				verifier := oauth2.GenerateVerifier()
+				code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+				tok, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier))
+				if err != nil {
+					t.Fatalf("Exchange: %v", err)
+				}
+				if tok.RefreshToken == "" {
+					t.Fatal("no refresh token")
+				}
+				got := s.introspect(t, "web", secret, tok.AccessToken)
+				if got["active"] != true || got["sub"] != "alice" || got["client_id"] != "web" || got["scope"] != "read write" {
+					t.Fatalf("introspection = %v", got)
+				}
+				// Refresh through x/oauth2: an expired token forces a refresh.
+				tok.Expiry = tok.Expiry.Add(-24 * 60 * 60 * 1e9)
+				fresh, err := conf.TokenSource(s.ctx(), tok).Token()
+				if err != nil {
+					t.Fatalf("refresh: %v", err)
+				}
+				if fresh.AccessToken == tok.AccessToken || fresh.RefreshToken == tok.RefreshToken {
+					t.Fatal("refresh did not rotate")
+				}
+				if got := s.introspect(t, "web", secret, fresh.AccessToken); got["active"] != true || got["sub"] != "alice" {
+					t.Fatalf("refreshed introspection = %v", got)
+				}
+			})
+		}
+	}
+}
+
+func TestPublicClientNeedsPKCEWithS256(t *testing.T) {
+	s := start(t, "memory://", compose.FormatJWS, nil)
+	c := defaultClient("spa")
+	c.TokenEndpointAuthMethod = provider.AuthNone
+	c.GrantTypes = []string{"authorization_code", "refresh_token"}
+	s.addClient(t, c)
+	conf := s.oauth2Config("spa", "")
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	noRedirect := *s.Client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	for name, opts := range map[string][]oauth2.AuthCodeOption{
+		"no PKCE":    nil,
+		"plain PKCE": {oauth2.SetAuthURLParam("code_challenge", strings.Repeat("a", 43)), oauth2.SetAuthURLParam("code_challenge_method", "plain")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp, err := noRedirect.Get(conf.AuthCodeURL("state-0123456789abcdef", opts...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			if loc == nil || loc.Query().Get("error") != "invalid_request" {
+				t.Fatalf("status %d, Location %q: want error=invalid_request", resp.StatusCode, resp.Header.Get("Location"))
+			}
+		})
+	}
+	t.Run("S256", func(t *testing.T) {
+		verifier := oauth2.GenerateVerifier()
+		code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+		if _, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption("wrong-"+verifier[6:])); err == nil {
+			t.Fatal("exchange with a wrong verifier succeeded")
+		}
+	})
+	t.Run("S256 right verifier", func(t *testing.T) {
+		verifier := oauth2.GenerateVerifier()
+		code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+		if _, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier)); err != nil {
+			t.Fatalf("exchange: %v", err)
+		}
+	})
+}
+
+func TestCodeRedeemedTwiceFailsWithInvalidGrantAndRevokesItsTokens(t *testing.T) {
+	for _, format := range allFormats {
+		t.Run(format, func(t *testing.T) {
+			s := start(t, "memory://", format, nil)
+			secret := s.addClient(t, defaultClient("web"))
+			conf := s.oauth2Config("web", secret)
+			verifier := oauth2.GenerateVerifier()
+			code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+			tok, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier))
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+				t.Fatalf("second exchange: %v, want invalid_grant", err)
+			}
+			if got := s.introspect(t, "web", secret, tok.AccessToken); got["active"] != false {
+				t.Fatalf("access token of a reused code: %v", got)
+			}
+			if got := s.introspect(t, "web", secret, tok.RefreshToken); got["active"] != false {
+				t.Fatalf("refresh token of a reused code: %v", got)
+			}
+		})
+	}
+}
+
+func TestReusedRefreshTokenRevokesTheFamily(t *testing.T) {
+	for _, format := range allFormats {
+		t.Run(format, func(t *testing.T) {
+			s := start(t, "memory://", format, nil)
+			secret := s.addClient(t, defaultClient("web"))
+			conf := s.oauth2Config("web", secret)
+			verifier := oauth2.GenerateVerifier()
+			code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+			first, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier))
+			if err != nil {
+				t.Fatal(err)
+			}
+			refresh := func(rt string) (*http.Response, map[string]any) {
+				return s.postForm(t, compose.PathToken, "web", secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+			}
+			resp, second := refresh(first.RefreshToken)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("first refresh: %d %v", resp.StatusCode, second)
+			}
+			resp, body := refresh(first.RefreshToken)
+			if resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_grant" {
+				t.Fatalf("reuse: %d %v, want 400 invalid_grant", resp.StatusCode, body)
+			}
+			for what, tok := range map[string]string{
+				"second access": second["access_token"].(string), "second refresh": second["refresh_token"].(string),
+				"first access": first.AccessToken,
+			} {
+				if got := s.introspect(t, "web", secret, tok); got["active"] != false {
+					t.Errorf("%s token after reuse: %v", what, got)
+				}
+			}
+		})
+	}
+}
+
+func TestConcurrentRedemptionsOfOneCodeGetExactlyOneToken(t *testing.T) {
+	for name, storage := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			s := start(t, storage(t), compose.FormatJWS, nil)
+			secret := s.addClient(t, defaultClient("web"))
+			conf := s.oauth2Config("web", secret)
+			verifier := oauth2.GenerateVerifier()
+			code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+			form := url.Values{
+				"grant_type": {"authorization_code"}, "code": {code},
+				"redirect_uri": {redirectURI}, "code_verifier": {verifier},
+			}
+			const n = 64
+			var ok, invalidGrant atomic.Int32
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					req, _ := http.NewRequest(http.MethodPost, s.URL+compose.PathToken, strings.NewReader(form.Encode()))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.SetBasicAuth("web", secret)
+					resp, err := s.Client.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					defer resp.Body.Close()
+					body := make([]byte, 512)
+					m, _ := resp.Body.Read(body)
+					switch {
+					case resp.StatusCode == http.StatusOK:
+						ok.Add(1)
+					case resp.StatusCode == http.StatusBadRequest && strings.Contains(string(body[:m]), `"invalid_grant"`):
+						invalidGrant.Add(1)
+					default:
+						t.Errorf("status %d: %s", resp.StatusCode, body[:m])
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			if ok.Load() != 1 || invalidGrant.Load() != n-1 {
+				t.Fatalf("%d token responses and %d invalid_grant, want 1 and %d", ok.Load(), invalidGrant.Load(), n-1)
+			}
+		})
+	}
+}
