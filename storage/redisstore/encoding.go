@@ -105,7 +105,7 @@ func (d *decoder) uvarint(what string) uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
+	if n <= 0 || n != uvarintLen(v) { // overlong forms are refused: one encoding per value
 		d.fail(what)
 		return 0
 	}
@@ -118,12 +118,22 @@ func (d *decoder) varint(what string) int64 {
 		return 0
 	}
 	v, n := binary.Varint(d.b)
-	if n <= 0 {
+	if n <= 0 || n != varintLen(v) {
 		d.fail(what)
 		return 0
 	}
 	d.b = d.b[n:]
 	return v
+}
+
+func uvarintLen(v uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return len(binary.AppendUvarint(b[:0], v))
+}
+
+func varintLen(v int64) int {
+	var b [binary.MaxVarintLen64]byte
+	return len(binary.AppendVarint(b[:0], v))
 }
 
 // raw returns the next length-prefixed bytes without copying and whether they were nil.
@@ -151,7 +161,10 @@ func (d *decoder) bytes(what string) []byte {
 }
 
 func (d *decoder) string(what string) string {
-	p, _ := d.raw(what)
+	p, isNil := d.raw(what)
+	if isNil && d.err == nil { // a string is never written as nil
+		d.fail(what)
+	}
 	return string(p)
 }
 

@@ -1,0 +1,220 @@
+package redisstore_test
+
+import (
+	"crypto/rand"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/redisstore"
+)
+
+// These tests read the key layout documented in keys.go through the escape hatch Redis().
+
+func recordKey(prefix string, kind provider.Kind, key string) string {
+	return prefix + ":{" + key + "}:r:" + string(kind)
+}
+
+func grantKey(prefix, grantID string) string { return prefix + ":{" + grantID + "}:g" }
+
+type testStore struct {
+	*redisstore.Store
+	prefix string
+	clock  *fakeClock
+}
+
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+
+// openTest opens an isolated store whose clock starts at real now (truncated), as the kit's
+// does, so that Redis's own expiry and the store's agree.
+func openTest(t *testing.T, b backend) testStore {
+	t.Helper()
+	clock := &fakeClock{now: time.Now().Truncate(time.Millisecond).UTC()}
+	s, prefix := openIsolated(t, b.url(t), clock.Now)
+	return testStore{Store: s, prefix: prefix, clock: clock}
+}
+
+func record(kind provider.Kind, grantID string, now time.Time, ttl time.Duration) *provider.Record {
+	return &provider.Record{
+		Kind: kind, Key: "key-" + rand.Text(), GrantID: grantID, ClientID: "client",
+		IssuedAt: now, ExpiresAt: now.Add(ttl),
+	}
+}
+
+func TestRecordAndGrantIndexLiveInTheSlotsOfTheirHashTags(t *testing.T) {
+	s := openTest(t, cluster)
+	ctx := t.Context()
+	c := s.Redis()
+	grantID := "grant-" + rand.Text()
+	code := record(provider.AuthorizationCode, grantID, s.clock.now, time.Minute)
+	pkce := record(provider.PKCE, grantID, s.clock.now, time.Minute)
+	pkce.Key = code.Key
+	for _, r := range []*provider.Record{code, pkce} {
+		if err := s.CreateToken(ctx, r); err != nil {
+			t.Fatalf("CreateToken: %v", err)
+		}
+	}
+	slot := func(name string) int64 {
+		t.Helper()
+		n, err := c.ClusterKeySlot(ctx, name).Result()
+		if err != nil {
+			t.Fatalf("CLUSTER KEYSLOT: %v", err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name    string
+		key     string
+		tagSlot int64
+	}{
+		{"the code's record", recordKey(s.prefix, code.Kind, code.Key), slot(code.Key)},
+		{"the code's PKCE record", recordKey(s.prefix, pkce.Kind, pkce.Key), slot(code.Key)},
+		{"the grant index", grantKey(s.prefix, grantID), slot(grantID)},
+	} {
+		if n, err := c.Exists(ctx, tc.key).Result(); err != nil || n != 1 {
+			t.Fatalf("%s is not stored under %q: (%d, %v)", tc.name, tc.key, n, err)
+		}
+		if got := slot(tc.key); got != tc.tagSlot {
+			t.Errorf("%s is in slot %d, want %d (the slot of its hash tag)", tc.name, got, tc.tagSlot)
+		}
+	}
+	// The whole redemption touches one slot: the script's only key is the code's record.
+	if _, err := s.RedeemCode(ctx, code.Key); err != nil {
+		t.Fatalf("RedeemCode: %v", err)
+	}
+}
+
+func TestEveryKeyExpiresWhenItsRecordDoes(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := openTest(t, b)
+			ctx := t.Context()
+			c := s.Redis()
+			grantID := "grant-" + rand.Text()
+			short := record(provider.AccessToken, grantID, s.clock.now, time.Minute)
+			short.ExpiresAt = short.ExpiresAt.Add(123456 * time.Nanosecond) // rounds up to the next ms
+			long := record(provider.RefreshToken, grantID, s.clock.now, 24*time.Hour)
+			later := record(provider.AccessToken, grantID, s.clock.now, time.Hour)
+			for _, r := range []*provider.Record{short, long, later} {
+				if err := s.CreateToken(ctx, r); err != nil {
+					t.Fatalf("CreateToken: %v", err)
+				}
+			}
+			jti := "jti-" + rand.Text()
+			until := s.clock.now.Add(10 * time.Minute)
+			if err := s.Deny(ctx, jti, until); err != nil {
+				t.Fatalf("Deny: %v", err)
+			}
+			for _, tc := range []struct {
+				name string
+				key  string
+				want time.Time
+			}{
+				{"a record", recordKey(s.prefix, short.Kind, short.Key), short.ExpiresAt.Truncate(time.Millisecond).Add(time.Millisecond)},
+				{"a long record", recordKey(s.prefix, long.Kind, long.Key), long.ExpiresAt},
+				{"the grant index (its latest member)", grantKey(s.prefix, grantID), long.ExpiresAt},
+				{"a deny-list entry", s.prefix + ":{" + jti + "}:deny", until},
+			} {
+				at, err := c.PExpireTime(ctx, tc.key).Result()
+				if err != nil {
+					t.Fatalf("PEXPIRETIME %s: %v", tc.name, err)
+				}
+				if want := time.Duration(tc.want.UnixMilli()) * time.Millisecond; at != want {
+					t.Errorf("%s expires at %d ms, want %d ms", tc.name, at/time.Millisecond, want/time.Millisecond)
+				}
+			}
+		})
+	}
+}
+
+func TestRevokeGrantSparesARecordThatNowBelongsToAnotherGrant(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := openTest(t, b)
+			ctx := t.Context()
+			old := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+			if err := s.CreateToken(ctx, old); err != nil {
+				t.Fatalf("CreateToken: %v", err)
+			}
+			if err := s.DeleteToken(ctx, old.Kind, old.Key); err != nil {
+				t.Fatalf("DeleteToken: %v", err)
+			}
+			// The old grant's index still names the key; a new grant now holds it.
+			reused := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+			reused.Key = old.Key
+			if err := s.CreateToken(ctx, reused); err != nil {
+				t.Fatalf("CreateToken: %v", err)
+			}
+			if err := s.RevokeGrant(ctx, old.GrantID); err != nil {
+				t.Fatalf("RevokeGrant: %v", err)
+			}
+			if _, err := s.Token(ctx, reused.Kind, reused.Key); err != nil {
+				t.Fatalf("the other grant's record after RevokeGrant: %v", err)
+			}
+		})
+	}
+}
+
+func TestRevokeGrantFinishesWhatAnInterruptedRevokeLeft(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := openTest(t, b)
+			ctx := t.Context()
+			grantID := "grant-" + rand.Text()
+			var recs []*provider.Record
+			for range 5 {
+				r := record(provider.AccessToken, grantID, s.clock.now, time.Hour)
+				if err := s.CreateToken(ctx, r); err != nil {
+					t.Fatalf("CreateToken: %v", err)
+				}
+				recs = append(recs, r)
+			}
+			// A revoke that stopped after deleting two records, before touching the index.
+			for _, r := range recs[:2] {
+				if err := s.Redis().Del(ctx, recordKey(s.prefix, r.Kind, r.Key)).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 { // and running it again is harmless
+				if err := s.RevokeGrant(ctx, grantID); err != nil {
+					t.Fatalf("RevokeGrant: %v", err)
+				}
+			}
+			for _, r := range recs {
+				if _, err := s.Token(ctx, r.Kind, r.Key); !errors.Is(err, provider.ErrNotFound) {
+					t.Errorf("Token after RevokeGrant: %v, want ErrNotFound", err)
+				}
+			}
+		})
+	}
+}
+
+func TestCreateTokenInAClusterWritesTheIndexEvenWhenTheRecordFails(t *testing.T) {
+	// The index is written first: a create that fails after it leaves a member, never a
+	// record that RevokeGrant cannot find. A conflicting create shows the order.
+	s := openTest(t, cluster)
+	ctx := t.Context()
+	first := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	if err := s.CreateToken(ctx, first); err != nil {
+		t.Fatalf("CreateToken: %v", err)
+	}
+	second := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	second.Key = first.Key
+	if err := s.CreateToken(ctx, second); !errors.Is(err, provider.ErrConflict) {
+		t.Fatalf("CreateToken of a live key: %v, want ErrConflict", err)
+	}
+	ok, err := s.Redis().SIsMember(ctx, grantKey(s.prefix, second.GrantID), "access_token:"+first.Key).Result()
+	if err != nil || !ok {
+		t.Fatalf("the failed create's grant index holds no member: (%v, %v)", ok, err)
+	}
+	// And revoking that grant leaves the first grant's record alone.
+	if err := s.RevokeGrant(ctx, second.GrantID); err != nil {
+		t.Fatalf("RevokeGrant: %v", err)
+	}
+	if _, err := s.Token(ctx, first.Kind, first.Key); err != nil {
+		t.Fatalf("Token of the first grant's record: %v", err)
+	}
+}
