@@ -187,4 +187,3 @@ func TestOpenOfAnUnreachableServerFailsWithUnavailable(t *testing.T) {
 		t.Fatalf("Open's error %q carries the password", err)
 	}
 }
-

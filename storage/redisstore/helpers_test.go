@@ -104,4 +104,3 @@ func deletePrefix(t testing.TB, c redis.UniversalClient, prefix string) {
 		t.Errorf("deleting the test's keys: %v", err)
 	}
 }
-
