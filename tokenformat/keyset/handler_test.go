@@ -17,7 +17,7 @@ import (
 func TestHandlerServesThePublicJWKS(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	s := newSet(t, newKeyStore(), c, keyset.Options{Algorithms: allAlgs})
+	s := newSet(t, newKeyStore(t), c, keyset.Options{Algorithms: allAlgs})
 	if err := s.Rotate(ctx); err != nil { // next, active and retired keys all exist
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestHandlerServesThePublicJWKS(t *testing.T) {
 
 func TestHandlerConditionalAndMethods(t *testing.T) {
 	ctx := context.Background()
-	s := newSet(t, newKeyStore(), newClock(), keyset.Options{})
+	s := newSet(t, newKeyStore(t), newClock(), keyset.Options{})
 	h := s.Handler(keyset.HandlerOptions{})
 	get := func(method string, hdr map[string]string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, "/jwks", nil)

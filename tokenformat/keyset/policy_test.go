@@ -306,7 +306,7 @@ func TestROCADetectorFlagsOnlyFingerprintedModuli(t *testing.T) {
 
 func TestAddRefusesPublicOnlyKeys(t *testing.T) {
 	ctx := context.Background()
-	s, err := keyset.New(ctx, newKeyStore(), "x", testKEK(1), keyset.Options{})
+	s, err := keyset.New(ctx, newKeyStore(t), "x", testKEK(1), keyset.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func activeKID(t testing.TB, s tokenformat.KeySource, use, alg string) string {
 
 func TestNewCreatesOneActiveAndOneNextKeyPerAlgorithm(t *testing.T) {
 	algs := []string{keyset.ES256, keyset.EdDSA, keyset.ECDHESA256KW, keyset.A256GCM, keyset.HS256}
-	store := newKeyStore()
+	store := newKeyStore(t)
 	s := newSet(t, store, newClock(), keyset.Options{Algorithms: algs})
 	published := 0
 	for _, alg := range algs {
@@ -98,7 +98,7 @@ func TestNewCreatesOneActiveAndOneNextKeyPerAlgorithm(t *testing.T) {
 }
 
 func TestNewDefaultsToES256(t *testing.T) {
-	s := newSet(t, newKeyStore(), newClock(), keyset.Options{})
+	s := newSet(t, newKeyStore(t), newClock(), keyset.Options{})
 	activeKID(t, s, "sig", keyset.ES256)
 	if len(s.Keys()) != 2 {
 		t.Fatalf("%d keys", len(s.Keys()))
@@ -107,7 +107,7 @@ func TestNewDefaultsToES256(t *testing.T) {
 
 func TestNewRefusesBadArguments(t *testing.T) {
 	ctx := context.Background()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	cases := []struct {
 		name string
 		call func() error
@@ -148,7 +148,7 @@ func TestRotateMovesNextToActiveAndActiveToRetired(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	algs := []string{keyset.ES256, keyset.A256GCM}
-	s := newSet(t, newKeyStore(), c, keyset.Options{Algorithms: algs})
+	s := newSet(t, newKeyStore(t), c, keyset.Options{Algorithms: algs})
 	history := map[string][]string{} // per alg, the kids that have been active, oldest first
 	for step := range 4 {
 		before := map[string]map[provider.KeyState][]*keyset.Key{}
@@ -226,7 +226,7 @@ func verifyWith(s tokenformat.KeySource, token string) error {
 func TestRetiredKeyStillVerifiesAndEvictedKeyIsGone(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	s := newSet(t, store, c, keyset.Options{EvictAfter: 24 * time.Hour, MinReloadInterval: time.Nanosecond})
 	token := signWith(t, s)
 	kid := activeKID(t, s, "sig", keyset.ES256)
@@ -273,7 +273,7 @@ func jwksHas(set jose.JSONWebKeySet, kid string) bool { return len((&set).Key(ki
 func TestRotateIfDueRotatesOncePerRetireAfter(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	a := newSet(t, store, c, keyset.Options{RetireAfter: time.Hour})
 	b := newSet(t, store, c, keyset.Options{RetireAfter: time.Hour})
 	first := activeKID(t, a, "sig", keyset.ES256)
@@ -297,7 +297,7 @@ func TestRotateIfDueRotatesOncePerRetireAfter(t *testing.T) {
 func TestAddImportsKeysInEachState(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	s := newSet(t, store, c, keyset.Options{})
 	p := newPKI(t, t0.Add(-time.Hour), t0.Add(365*24*time.Hour))
 	gen, _ := keyset.Generate(keyset.ES256)
@@ -383,7 +383,7 @@ func privateBytes(t *testing.T, k *keyset.Key) [][]byte {
 }
 
 func TestPrivateMaterialIsSealedInTheStore(t *testing.T) {
-	store := newKeyStore()
+	store := newKeyStore(t)
 	s := newSet(t, store, newClock(), keyset.Options{Algorithms: allAlgs})
 	stored, err := store.KeySet(context.Background(), "default")
 	if err != nil {
@@ -421,7 +421,7 @@ func TestPrivateMaterialIsSealedInTheStore(t *testing.T) {
 }
 
 func TestWrongKEKFailsClearly(t *testing.T) {
-	store := newKeyStore()
+	store := newKeyStore(t)
 	newSet(t, store, newClock(), keyset.Options{})
 	_, err := keyset.New(context.Background(), store, "default", testKEK(8), keyset.Options{})
 	if !errors.Is(err, keyset.ErrSealed) || !strings.Contains(err.Error(), "key-encryption key") {
@@ -473,7 +473,7 @@ func TestSealedMaterialIsBoundToSetKidUseAndAlg(t *testing.T) {
 }
 
 func TestTamperedStoredAlgorithmIsRefused(t *testing.T) {
-	store := newKeyStore()
+	store := newKeyStore(t)
 	newSet(t, store, newClock(), keyset.Options{})
 	ctx := context.Background()
 	ks, _ := store.KeySet(ctx, "default")
@@ -489,7 +489,7 @@ func TestTamperedStoredAlgorithmIsRefused(t *testing.T) {
 func TestTwoServersRotatingConcurrentlyAgree(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	a := newSet(t, store, c, keyset.Options{})
 	b := newSet(t, store, c, keyset.Options{})
 	const rounds = 10
@@ -540,7 +540,7 @@ func mustJSON(t testing.TB, v any) []byte {
 func TestManyGoroutinesRotatingKeepOneActiveKey(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	algs := []string{keyset.ES256, keyset.HS256}
 	var sets []*keyset.Set
 	for range 4 {
@@ -632,7 +632,7 @@ func (s *countingStore) KeySet(ctx context.Context, name string) (*provider.KeyS
 func TestLookupOfUnknownKidReloadsAtMostOncePerInterval(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := &countingStore{KeyStore: newKeyStore()}
+	store := &countingStore{KeyStore: newKeyStore(t)}
 	a := newSet(t, store, c, keyset.Options{MinReloadInterval: time.Minute})
 	b := newSet(t, store, c, keyset.Options{MinReloadInterval: time.Minute})
 
@@ -679,7 +679,7 @@ func TestLookupOfUnknownKidReloadsAtMostOncePerInterval(t *testing.T) {
 func TestRefreshPicksUpAnotherServersRotation(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
-	store := newKeyStore()
+	store := newKeyStore(t)
 	a := newSet(t, store, c, keyset.Options{})
 	b := newSet(t, store, c, keyset.Options{})
 	if err := b.Rotate(ctx); err != nil {
@@ -697,7 +697,7 @@ func TestRefreshPicksUpAnotherServersRotation(t *testing.T) {
 }
 
 func TestActiveForAnAlgorithmNotInTheSet(t *testing.T) {
-	s := newSet(t, newKeyStore(), newClock(), keyset.Options{})
+	s := newSet(t, newKeyStore(t), newClock(), keyset.Options{})
 	for _, q := range [][2]string{{"sig", "RS256"}, {"enc", "ES256"}, {"", ""}, {"sig", "none"}} {
 		if _, err := s.Active(context.Background(), q[0], q[1]); !errors.Is(err, tokenformat.ErrUnknownKey) {
 			t.Fatalf("Active%v: %v", q, err)
@@ -708,8 +708,9 @@ func TestActiveForAnAlgorithmNotInTheSet(t *testing.T) {
 func TestScheduleRotatesWhenDueAndCloseStopsIt(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
+	store := newKeyStore(t)
 	before := runtime.NumGoroutine()
-	s, err := keyset.New(ctx, newKeyStore(), "default", testKEK(1), keyset.Options{Now: c.Now, RetireAfter: time.Hour, Logger: slog.New(slog.DiscardHandler)})
+	s, err := keyset.New(ctx, store, "default", testKEK(1), keyset.Options{Now: c.Now, RetireAfter: time.Hour, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -750,7 +751,7 @@ func TestScheduleRotatesWhenDueAndCloseStopsIt(t *testing.T) {
 
 func TestScheduleStopsWithItsContext(t *testing.T) {
 	c := newClock()
-	s := newSet(t, newKeyStore(), c, keyset.Options{})
+	s := newSet(t, newKeyStore(t), c, keyset.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := s.Schedule(ctx, time.Millisecond); err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ func TestStaticExplicitStates(t *testing.T) {
 // and verifies its tokens.
 func TestStaticFromPublishedJWKSVerifiesTheSetsTokens(t *testing.T) {
 	ctx := context.Background()
-	set := newSet(t, newKeyStore(), newClock(), keyset.Options{Algorithms: []string{keyset.ES256, keyset.RSAOAEP256}})
+	set := newSet(t, newKeyStore(t), newClock(), keyset.Options{Algorithms: []string{keyset.ES256, keyset.RSAOAEP256}})
 	if err := set.Rotate(ctx); err != nil {
 		t.Fatal(err)
 	}
