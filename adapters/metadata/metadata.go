@@ -154,6 +154,11 @@ func (m *Metadata) Validate() error {
 			}
 		}
 	}
+	for _, sc := range m.ScopesSupported {
+		if strings.ContainsAny(sc, " \"\\") || !isPrintableASCII(sc) {
+			return fmt.Errorf("metadata: scopes_supported: %q is not a scope token (RFC 6749 §3.3)", sc)
+		}
+	}
 	if len(m.GrantTypesSupported) == 0 {
 		return errors.New("metadata: grant_types_supported: empty (an omitted list would mean authorization_code and implicit)")
 	}
@@ -312,6 +317,15 @@ func checkSecureURL(u *url.URL) error {
 		return errors.New("http is allowed only for a loopback host; use https")
 	}
 	return errors.New("scheme must be https")
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // IsLoopback reports whether host (without port) is "localhost" or a loopback IP address.

@@ -81,6 +81,7 @@ func TestValidateRefusesWhatRFC8414Forbids(t *testing.T) {
 		{"revocation endpoint without auth methods", func(m *metadata.Metadata) { m.RevocationEndpointAuthMethodsSupported = nil }, "revocation_endpoint_auth_methods_supported"},
 		{"introspection endpoint without auth methods", func(m *metadata.Metadata) { m.IntrospectionEndpointAuthMethodsSupported = nil }, "introspection_endpoint_auth_methods_supported"},
 		{"duplicate scope", func(m *metadata.Metadata) { m.ScopesSupported = []string{"read", "read"} }, "scopes_supported"},
+		{"scope with a space", func(m *metadata.Metadata) { m.ScopesSupported = []string{"read write"} }, "scopes_supported"},
 		{"empty scope", func(m *metadata.Metadata) { m.ScopesSupported = []string{""} }, "scopes_supported"},
 		{"extra shadowing a standard member", func(m *metadata.Metadata) {
 			m.Extra = map[string]json.RawMessage{"issuer": json.RawMessage(`"https://evil.example"`)}

@@ -190,7 +190,8 @@ func New(store provider.ClientManager, endpoint string, opts Options) (*Handler,
 }
 
 // Path returns the path of the registration endpoint ("/register"); management requests go
-// to Path() + "/" + client_id.
+// to Path() + "/" + client_id. The handler matches the request's full URL path against it,
+// so mount it without http.StripPrefix.
 func (h *Handler) Path() string { return h.path }
 
 // Mount registers h on mux for the registration endpoint and its client configuration

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -40,6 +41,7 @@ func fullOptions() registration.Options {
 		AccessTokenFormats: []string{"opaque", "jws"},
 		Open:               true,
 		Now:                func() time.Time { return testNow },
+		Logger:             slog.New(slog.DiscardHandler),
 	}
 }
 
@@ -621,7 +623,7 @@ func TestNewRefusesBadOptionsNamingTheField(t *testing.T) {
 }
 
 func TestZeroOptionsAllowOnlyAuthorizationCodeWithSecrets(t *testing.T) {
-	e := newEnv(t, registration.Options{Open: true})
+	e := newEnv(t, registration.Options{Open: true, Logger: slog.New(slog.DiscardHandler)})
 	for _, tt := range []struct {
 		body   string
 		status int
