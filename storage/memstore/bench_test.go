@@ -258,3 +258,53 @@ func BenchmarkRotateRefreshToken(b *testing.B) { benchUse(b, provider.RefreshTok
 func BenchmarkRotateRefreshTokenParallel(b *testing.B) {
 	benchUseParallel(b, provider.RefreshToken, rotateRefresh)
 }
+
+// BenchmarkDenied checks jtis against a deny-list of pool entries, half of them listed.
+func BenchmarkDenied(b *testing.B) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	jtis := denyList(b, s, clock)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Denied(ctx, jtis[i%len(jtis)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkDeniedParallel(b *testing.B) {
+	clock := newBenchClock()
+	s := newBenchStore(b, clock)
+	jtis := denyList(b, s, clock)
+	ctx := context.Background()
+	var seed atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(seed.Add(7919))
+		for pb.Next() {
+			if _, err := s.Denied(ctx, jtis[i%len(jtis)]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+// denyList returns 2×pool jtis of which the even ones are denied in s.
+func denyList(b *testing.B, s *Store, clock *benchClock) []string {
+	jtis := make([]string, 2*pool)
+	for i := range jtis {
+		jtis[i] = rand.Text()
+		if i%2 == 0 {
+			if err := s.Deny(context.Background(), jtis[i], clock.now().Add(time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return jtis
+}
