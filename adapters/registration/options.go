@@ -62,8 +62,8 @@ type Options struct {
 	// cannot choose it. Nil means none.
 	Audience []string
 	// AccessTokenFormats are the access_token_format values a client may register (an
-	// oauthkit extension member naming a tokenformat.Format). Nil means none: a client
-	// that asks for a format is refused and gets the server default.
+	// oauthkit extension member naming a tokenformat.Format). Nil means none: a request
+	// naming a format is refused, and clients get the server's default format.
 	AccessTokenFormats []string
 	// InitialAccessTokens are encoded hashes (clientsecret.Hash) of the initial access tokens
 	// that authorize a registration (RFC 7591 §3). Either these or Open must be set.
@@ -75,7 +75,8 @@ type Options struct {
 	// Now is the clock for client_id_issued_at and the client's timestamps. Nil means
 	// time.Now.
 	Now func() time.Time
-	// Logger receives store failures (never secrets or tokens). Nil means slog.Default().
+	// Logger receives store failures at Error and each registration, update and deletion at
+	// Info, with the client_id and never a secret or token. Nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -124,6 +125,12 @@ func New(store provider.ClientManager, endpoint string, opts Options) (*Handler,
 	}
 	if h.path == "" {
 		return nil, errors.New("registration: endpoint must have a path, such as /register")
+	}
+	if opts.GrantTypes != nil && len(opts.GrantTypes) == 0 {
+		return nil, errors.New("registration: Options.GrantTypes: empty; nil means the default")
+	}
+	if opts.AuthMethods != nil && len(opts.AuthMethods) == 0 {
+		return nil, errors.New("registration: Options.AuthMethods: empty; nil means the default")
 	}
 	h.grants = orDefault(opts.GrantTypes, []string{GrantAuthorizationCode, GrantRefreshToken})
 	for _, g := range h.grants {

@@ -599,6 +599,8 @@ func TestNewRefusesBadOptionsNamingTheField(t *testing.T) {
 			o.InitialAccessTokens = []string{"plain-token"}
 		}, "Options.InitialAccessTokens[0]"},
 		{"unknown grant", "https://as.example/register", func(o *registration.Options) { o.GrantTypes = []string{"magic"} }, "Options.GrantTypes"},
+		{"empty grant list", "https://as.example/register", func(o *registration.Options) { o.GrantTypes = []string{} }, "Options.GrantTypes"},
+		{"empty auth method list", "https://as.example/register", func(o *registration.Options) { o.AuthMethods = []string{} }, "Options.AuthMethods"},
 		{"client_secret_jwt", "https://as.example/register", func(o *registration.Options) { o.AuthMethods = []string{"client_secret_jwt"} }, "Options.AuthMethods"},
 		{"default scope not allowed", "https://as.example/register", func(o *registration.Options) { o.DefaultScopes = []string{"root"} }, "Options.DefaultScopes"},
 		{"bad scope token", "https://as.example/register", func(o *registration.Options) { o.Scopes = []string{"a b"} }, "Options.Scopes"},
