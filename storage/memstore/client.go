@@ -60,7 +60,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.clients[id]; !ok {
-		return errDeleteClientNotFd
+		return errDeleteClientNotFound
 	}
 	delete(s.clients, id)
 	if i, ok := slices.BinarySearch(s.ids, id); ok {

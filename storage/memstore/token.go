@@ -8,31 +8,8 @@ import (
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// Errors without the key, allocated once.
-var (
-	errTokenNotFound     = fmt.Errorf("memstore: token: %w", provider.ErrNotFound)
-	errTokenConflict     = fmt.Errorf("memstore: create token: %w", provider.ErrConflict)
-	errCodeNotFound      = fmt.Errorf("memstore: redeem code: %w", provider.ErrNotFound)
-	errCodeUsed          = fmt.Errorf("memstore: redeem code: %w", provider.ErrAlreadyUsed)
-	errRefreshNotFound   = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrNotFound)
-	errRefreshUsed       = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrAlreadyUsed)
-	errDeleteNotFound    = fmt.Errorf("memstore: delete token: %w", provider.ErrNotFound)
-	errClientNotFound    = fmt.Errorf("memstore: client: %w", provider.ErrNotFound)
-	errClientConflict    = fmt.Errorf("memstore: create client: %w", provider.ErrConflict)
-	errKeySetNotFound    = fmt.Errorf("memstore: key set: %w", provider.ErrNotFound)
-	errKeySetConflict    = fmt.Errorf("memstore: save key set: %w", provider.ErrConflict)
-	errDenyConflict      = fmt.Errorf("memstore: deny: %w", provider.ErrConflict)
-	errDenyEmptyJTI      = fmt.Errorf("memstore: deny: %w: empty jti", provider.ErrInvalid)
-	errDenyLongJTI       = fmt.Errorf("memstore: deny: %w: jti longer than MaxKeyLen", provider.ErrInvalid)
-	errDenyZeroUntil     = fmt.Errorf("memstore: deny: %w: zero until", provider.ErrInvalid)
-	errKeySetNil         = fmt.Errorf("memstore: save key set: %w: nil set", provider.ErrInvalid)
-	errKeySetEmptyName   = fmt.Errorf("memstore: save key set: %w: empty name", provider.ErrInvalid)
-	errUpdateNotFound    = fmt.Errorf("memstore: update client: %w", provider.ErrNotFound)
-	errDeleteClientNotFd = fmt.Errorf("memstore: delete client: %w", provider.ErrNotFound)
-)
-
-// CreateToken stores a copy of r. It returns ErrConflict if a live
-// record of the same kind and key exists and ErrInvalid if r fails Record.Validate.
+// CreateToken stores a copy of r. It returns ErrConflict if a live record of the same kind
+// and key exists and ErrInvalid if r fails Record.Validate.
 func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("memstore: create token: %w", err)
@@ -122,7 +99,7 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, 
 		s.mu.Unlock()
 		return copyRecord(r), alreadyUsed
 	}
-	r.UsedAt = now
+	r.UsedAt = now.Round(0) // no monotonic reading in a stored time
 	s.mu.Unlock()
 	// Copy outside the lock: a stored record is never written again once UsedAt is set (a
 	// new record under the same key is a new object), so only reads of r can race with this.
