@@ -19,7 +19,8 @@
 // millisecond (the kit compares them after truncating to the millisecond) and a zero time
 // must stay zero. Races are run with 64 goroutines: redeeming one code, rotating one refresh
 // token, denying one jti, saving one key-set version and creating one key or client each
-// succeed exactly once, and concurrent writers of distinct records lose none.
+// succeed exactly once (each such race is run in 8 rounds, so that a check-then-act bug
+// cannot pass on one lucky schedule), and concurrent writers of distinct records lose none.
 //
 // Rules the kit checks that go beyond the words of provider's doc comments:
 //
@@ -33,6 +34,7 @@
 //     name, return ErrInvalid.
 //   - Claims, Metadata and JWKS are kept byte for byte (no JSON normalisation).
 //   - ListClients sorts by bytes, not by a collation ("Z" < "a" < "é").
+//   - An error's text never contains the key, client ID, jti or set name it is about.
 //
 // Each subtest calls NewStore itself and uses random keys, IDs and names, so stores that
 // share one database do not collide; only the Clients/List… subtests need NewStore to return
