@@ -37,7 +37,6 @@ func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	}
 }
 
-
 // benchStore opens an isolated store with a round-trip counter on its client.
 func benchStore(b *testing.B, be backend) (*redisstore.Store, *roundTrips) {
 	b.Helper()
