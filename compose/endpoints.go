@@ -42,6 +42,10 @@ func limit(h http.Handler) http.Handler {
 // token is the token endpoint (RFC 6749 §3.2).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if gt := r.PostFormValue("grant_type"); gt != "" && !s.enabled(gt) {
+		s.accessError(ctx, w, r, nil, fosite.ErrUnsupportedGrantType.WithHint("The grant type is not enabled on this server."))
+		return
+	}
 	sess := fositeadapter.NewSession("")
 	ar, err := s.oauth.NewAccessRequest(ctx, r, sess)
 	if err != nil {
@@ -203,13 +207,19 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err := s.oauth.NewRevocationRequest(ctx, r)
-	if err != nil {
-		err = s.oauthError(err, r.PostForm.Get("client_assertion") != "")
-		if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
-		}
+	if err == nil {
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		return
 	}
-	s.oauth.WriteRevocationResponse(ctx, w, err)
+	// fosite answers 200 to every error but invalid_request and invalid_client; RFC 7009
+	// §2.2 wants a token of another client refused (unauthorized_client) and a failing
+	// store reported (§2.2.1, 503), so the error is written here.
+	err = s.oauthError(err, r.PostForm.Get("client_assertion") != "")
+	if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+	}
+	s.oauth.WriteAccessError(ctx, w, nil, err)
 }
 
 // authenticateClient refuses client authentication methods the server has not enabled, then
