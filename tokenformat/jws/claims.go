@@ -221,9 +221,19 @@ func (f *Format) readClaims(js []byte) (*provider.Record, error) {
 		hAuth
 	)
 	var extra []byte
-	err := eachMember(js, func(name string, val []byte) error {
-		var err error
-		switch name {
+	var it members
+	if err := it.start(js); err != nil {
+		return nil, invalid("claims: " + err.Error())
+	}
+	for {
+		name, val, ok, err := it.next()
+		if err != nil {
+			return nil, invalid("claims: " + err.Error())
+		}
+		if !ok {
+			break
+		}
+		switch string(name) {
 		case "iss":
 			have |= hIss
 			err = stringValue(val, &iss)
@@ -260,17 +270,13 @@ func (f *Format) readClaims(js []byte) (*provider.Record, error) {
 			} else {
 				extra = append(extra, ',')
 			}
-			extra = appendString(extra, name)
+			extra = appendString(extra, string(name))
 			extra = append(extra, ':')
 			extra = append(extra, val...)
 		}
 		if err != nil {
-			return fmt.Errorf("claim %s: %w", name, err)
+			return nil, invalid("claim " + string(name) + ": " + err.Error())
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, invalid(err.Error())
 	}
 	switch {
 	case have&hIss == 0 || iss != f.issuer:
@@ -314,46 +320,58 @@ func unixTime(v float64) time.Time {
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
 }
 
-// eachMember calls fn for each member of the JSON object js, whose syntax must already be
-// valid JSON, with the decoded name and the raw value. It fails on a duplicate name or if js
-// is not an object.
-func eachMember(js []byte, fn func(name string, val []byte) error) error {
+// members iterates over the members of a JSON object. start checks that js is valid JSON
+// and an object; next returns each member's name (its raw bytes when it has no escapes, else
+// decoded) and raw value, failing on a duplicate name.
+type members struct {
+	js   []byte
+	i    int
+	done bool
+	seen [][]byte
+	buf  [16][]byte
+}
+
+func (m *members) start(js []byte) error {
+	m.js, m.seen = js, m.buf[:0]
 	i := skipSpace(js, 0)
-	if i >= len(js) || js[i] != '{' {
+	if i >= len(js) || js[i] != '{' || !json.Valid(js) {
 		return errors.New("not a JSON object")
 	}
-	if !json.Valid(js) {
-		return errors.New("not JSON")
+	m.i = skipSpace(js, i+1)
+	m.done = m.i < len(js) && js[m.i] == '}'
+	return nil
+}
+
+func (m *members) next() (name, val []byte, ok bool, err error) {
+	if m.done || m.i >= len(m.js) {
+		return nil, nil, false, nil
 	}
-	var names [16]string
-	seen := names[:0]
-	i = skipSpace(js, i+1)
+	js, i := m.js, m.i
+	end := skipValue(js, i)
+	name = js[i+1 : end-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		var s string
+		if err := json.Unmarshal(js[i:end], &s); err != nil {
+			return nil, nil, false, err
+		}
+		name = []byte(s)
+	}
+	for _, n := range m.seen {
+		if bytes.Equal(n, name) {
+			return nil, nil, false, fmt.Errorf("duplicate member %q", name)
+		}
+	}
+	m.seen = append(m.seen, name)
+	i = skipSpace(js, end)
+	i = skipSpace(js, i+1) // ':'
+	end = skipValue(js, i)
+	val = js[i:end]
+	i = skipSpace(js, end)
 	if i < len(js) && js[i] == '}' {
-		return nil
+		m.done = true
 	}
-	for i < len(js) {
-		end := skipValue(js, i)
-		var name string
-		if err := stringValue(js[i:end], &name); err != nil {
-			return err
-		}
-		if slices.Contains(seen, name) {
-			return fmt.Errorf("duplicate member %q", name)
-		}
-		seen = append(seen, name)
-		i = skipSpace(js, end)
-		i = skipSpace(js, i+1) // ':'
-		end = skipValue(js, i)
-		if err := fn(name, js[i:end]); err != nil {
-			return err
-		}
-		i = skipSpace(js, end)
-		if i < len(js) && js[i] == '}' {
-			return nil
-		}
-		i = skipSpace(js, i+1) // ','
-	}
-	return errors.New("not a JSON object")
+	m.i = skipSpace(js, i+1) // ','
+	return name, val, true, nil
 }
 
 func skipSpace(js []byte, i int) int {

@@ -373,26 +373,36 @@ func (f *Format) parseHeader(seg string, profile bool) (header, error) {
 	var h header
 	var alg, typ string
 	var haveAlg, haveKid, haveTyp bool
-	err = eachMember(js, func(name string, val []byte) error {
-		switch name {
+	var it members
+	if err := it.start(js); err != nil {
+		return header{}, invalid("header: " + err.Error())
+	}
+	for {
+		name, val, ok, err := it.next()
+		if err != nil {
+			return header{}, invalid("header: " + err.Error())
+		}
+		if !ok {
+			break
+		}
+		switch string(name) {
 		case "alg":
 			haveAlg = true
-			return stringValue(val, &alg)
+			err = stringValue(val, &alg)
 		case "kid":
 			haveKid = true
-			return stringValue(val, &h.kid)
+			err = stringValue(val, &h.kid)
 		case "typ":
 			haveTyp = true
-			return stringValue(val, &typ)
+			err = stringValue(val, &typ)
 		case "crit":
-			return errors.New("crit header is not supported")
+			err = errors.New("crit header is not supported")
 		case "jku", "x5u", "jwk", "x5c":
-			return fmt.Errorf("header %s is refused", name)
+			err = fmt.Errorf("header %s is refused", name)
 		}
-		return nil
-	})
-	if err != nil {
-		return header{}, invalid("header: " + err.Error())
+		if err != nil {
+			return header{}, invalid("header: " + err.Error())
+		}
 	}
 	switch {
 	case !haveAlg:

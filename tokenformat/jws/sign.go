@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unsafe"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -168,9 +169,10 @@ func verifierFor(alg jose.SignatureAlgorithm, key *jose.JSONWebKey) (verifier, e
 
 // verify reports whether sig is a valid signature of input.
 func (v verifier) verify(input string, sig []byte) bool {
+	in := unsafe.Slice(unsafe.StringData(input), len(input)) // read only
 	switch k := v.pub.(type) {
 	case ed25519.PublicKey:
-		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k, []byte(input), sig)
+		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k, in, sig)
 	case *ecdsa.PublicKey:
 		n := coordSize(k.Curve)
 		if len(sig) != 2*n {
@@ -178,13 +180,13 @@ func (v verifier) verify(input string, sig []byte) bool {
 		}
 		var buf [2*48 + 16]byte
 		der := derFromRaw(buf[:0], sig[:n], sig[n:])
-		d, _ := digest(v.alg, []byte(input))
+		d, _ := digest(v.alg, in)
 		return ecdsa.VerifyASN1(k, d, der)
 	case *rsa.PublicKey:
 		if len(sig) != k.Size() {
 			return false
 		}
-		d, h := digest(v.alg, []byte(input))
+		d, h := digest(v.alg, in)
 		if v.alg == jose.PS256 {
 			return rsa.VerifyPSS(k, h, d, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
 		}
