@@ -61,6 +61,9 @@ const (
 // a Lookup of an unknown kid (at most once per MinReloadInterval), on every write, and on
 // every tick of Schedule.
 //
+// Servers sharing a set should configure the same Algorithms: each generates keys only for
+// its own, though any of them promotes an imported next key on Rotate.
+//
 // Set implements tokenformat.KeySource; Active and Lookup are a lock-free read of an
 // immutable snapshot. A Set is safe for concurrent use. Close stops its background work.
 type Set struct {
@@ -582,6 +585,11 @@ func (s *Set) open(stored *provider.KeySet) ([]*Key, error) {
 	keys := make([]*Key, 0, len(stored.Keys))
 	for i := range stored.Keys {
 		pk := &stored.Keys[i]
+		switch pk.State {
+		case provider.KeyNext, provider.KeyActive, provider.KeyRetired:
+		default:
+			return nil, fmt.Errorf("%w: stored key %q has unknown state %q", ErrMalformed, truncate(pk.ID), truncate(string(pk.State)))
+		}
 		var base *Key
 		if cur != nil {
 			if k := cur.byKID[pk.ID]; k != nil && k.Use() == pk.Use && k.Algorithm() == pk.Algorithm && string(k.sealed) == string(pk.Sealed) {

@@ -782,3 +782,35 @@ func TestStoreErrorsAreWrapped(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestActiveAndLookupDoNotAllocate(t *testing.T) {
+	ctx := context.Background()
+	s := newSet(t, newKeyStore(t), newClock(), keyset.Options{Algorithms: []string{keyset.ES256, keyset.A256GCM}})
+	kid := activeKID(t, s, "enc", keyset.A256GCM)
+	st, err := keyset.NewStatic(s.Keys()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range map[string]tokenformat.KeySource{"Set": s, "Static": st} {
+		if n := testing.AllocsPerRun(100, func() { _, _ = src.Active(ctx, "sig", keyset.ES256) }); n != 0 {
+			t.Errorf("%s.Active: %v allocations", name, n)
+		}
+		if n := testing.AllocsPerRun(100, func() { _, _ = src.Lookup(ctx, kid) }); n != 0 {
+			t.Errorf("%s.Lookup: %v allocations", name, n)
+		}
+	}
+}
+
+func TestStoredKeyWithUnknownStateIsRefused(t *testing.T) {
+	ctx := context.Background()
+	store := newKeyStore(t)
+	newSet(t, store, newClock(), keyset.Options{})
+	ks, _ := store.KeySet(ctx, "default")
+	ks.Keys[0].State = "evicted"
+	if err := store.SaveKeySet(ctx, ks); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyset.New(ctx, store, "default", testKEK(7), keyset.Options{}); !errors.Is(err, keyset.ErrMalformed) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -104,3 +104,17 @@ func TestStaticFromPublishedJWKSVerifiesTheSetsTokens(t *testing.T) {
 		t.Fatal("Static JWKS lost keys")
 	}
 }
+
+func TestStaticHandlerServesItsPublicKeys(t *testing.T) {
+	es := genKey(t, keyset.ES256)
+	s, err := keyset.NewStatic(es, genKey(t, keyset.A256GCM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler(keyset.HandlerOptions{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	keys, err := keyset.ParseJWKS(rec.Body.Bytes(), "", keyset.LoadOptions{})
+	if err != nil || len(keys) != 1 || keys[0].ID() != es.ID() || keys[0].Private() {
+		t.Fatalf("served %s (%v)", rec.Body.Bytes(), err)
+	}
+}
