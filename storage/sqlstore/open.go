@@ -46,32 +46,15 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if err := validPrefix(opts.TablePrefix); err != nil {
 		return nil, err
 	}
-	scheme, rest, ok := strings.Cut(rawURL, "://")
-	if !ok {
-		return nil, errors.New("sqlstore: open: URL has no scheme; want sqlite://, postgres:// or mysql://")
-	}
-	var (
-		db      *sql.DB
-		dialect Dialect
-		err     error
-	)
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-		dialect = SQLite
-		db, err = openSQLite(rest)
-	case "postgres", "postgresql":
-		dialect = Postgres
-		db, err = openPostgres(rawURL)
-	case "mysql", "mariadb":
-		dialect = MySQL
-		db, err = openMySQL(rest)
-	default:
-		return nil, fmt.Errorf("sqlstore: open: scheme %q is not sqlite, postgres, postgresql, mysql or mariadb", scheme)
-	}
+	dst, err := parseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
-	s, err := New(db, dialect, opts)
+	db, err := dst.open()
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	s, err := New(db, dst.dialect, opts)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -84,48 +67,114 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// openSQLite opens the path of a sqlite:// URL (everything after "sqlite://").
-func openSQLite(rest string) (*sql.DB, error) {
-	p, query, _ := strings.Cut(rest, "?")
-	p, err := url.PathUnescape(p)
-	if err != nil {
-		return nil, errors.New("sqlite URL path has an invalid %-escape")
+// target is a parsed database URL: what to open, not yet opened.
+type target struct {
+	dialect   Dialect
+	sqliteDSN string // modernc.org/sqlite DSN
+	memory    bool   // SQLite ":memory:": pin one connection
+	pg        *pgx.ConnConfig
+	my        *mysql.Config
+}
+
+// parseURL parses a database URL without touching the file system or the network. Its
+// errors never repeat the URL, which may carry a password.
+func parseURL(rawURL string) (target, error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return target{}, errors.New("URL has no scheme; want sqlite://, postgres:// or mysql://")
 	}
-	if query != "" {
-		if _, err := url.ParseQuery(query); err != nil {
-			return nil, errors.New("sqlite URL query does not parse")
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		return parseSQLite(rest)
+	case "postgres", "postgresql":
+		cfg, err := pgx.ParseConfig(rawURL)
+		if err != nil {
+			// pgx redacts passwords only on a best-effort basis; say nothing of the URL.
+			return target{}, errors.New("PostgreSQL URL does not parse")
 		}
+		return target{dialect: Postgres, pg: cfg}, nil
+	case "mysql", "mariadb":
+		cfg, err := parseMySQL(rest)
+		if err != nil {
+			return target{}, err
+		}
+		return target{dialect: MySQL, my: cfg}, nil
 	}
-	params := "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
-	switch {
-	case p == "":
-		return nil, errors.New("sqlite URL has no path; want sqlite:///abs/path.db, sqlite://rel.db or sqlite://:memory:")
-	case p == ":memory:":
-		// Every connection to ":memory:" opens a new, empty database: pin exactly one,
-		// and never let the pool close it.
-		db, err := sql.Open("sqlite", ":memory:?"+join(params, query))
+	if len(scheme) > 20 || strings.ContainsAny(scheme, "@:/") {
+		return target{}, errors.New("URL scheme is not sqlite, postgres, postgresql, mysql or mariadb")
+	}
+	return target{}, fmt.Errorf("scheme %q is not sqlite, postgres, postgresql, mysql or mariadb", scheme)
+}
+
+// open opens the parsed target with the pool settings its dialect needs.
+func (t target) open() (*sql.DB, error) {
+	switch t.dialect {
+	case SQLite:
+		db, err := sql.Open("sqlite", t.sqliteDSN)
 		if err != nil {
 			return nil, err
 		}
-		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
+		if t.memory {
+			// Every connection to ":memory:" opens a new, empty database: pin exactly
+			// one, and never let the pool close it.
+			db.SetMaxOpenConns(1)
+			db.SetMaxIdleConns(1)
+		} else {
+			// One writer at a time is all SQLite allows; a few connections let reads
+			// proceed beside it (WAL), and the busy timeout queues writers instead of
+			// failing them.
+			db.SetMaxOpenConns(4)
+			db.SetMaxIdleConns(4)
+		}
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
 		return db, nil
-	case strings.ContainsAny(p, "?#\x00") || strings.HasPrefix(p, "file:"):
-		return nil, errors.New("sqlite path may not contain ?, # or NUL, nor begin with file:")
+	case Postgres:
+		db := stdlib.OpenDB(*t.pg)
+		db.SetMaxOpenConns(serverMaxOpenConns)
+		db.SetMaxIdleConns(serverMaxIdleConns)
+		db.SetConnMaxLifetime(30 * time.Minute)
+		return db, nil
+	default:
+		conn, err := mysql.NewConnector(t.my)
+		if err != nil {
+			return nil, errors.New("mysql configuration is not valid")
+		}
+		db := sql.OpenDB(conn)
+		db.SetMaxOpenConns(serverMaxOpenConns)
+		db.SetMaxIdleConns(serverMaxIdleConns)
+		db.SetConnMaxLifetime(5 * time.Minute) // below any sane wait_timeout
+		return db, nil
 	}
-	db, err := sql.Open("sqlite", p+"?"+join(params+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", query))
+}
+
+// sqliteParams are the DSN parameters of every SQLite connection; files add WAL.
+const (
+	sqliteParams     = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	sqliteFileParams = "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+)
+
+// parseSQLite parses the part of a sqlite:// URL after "sqlite://".
+func parseSQLite(rest string) (target, error) {
+	p, query, _ := strings.Cut(rest, "?")
+	p, err := url.PathUnescape(p)
 	if err != nil {
-		return nil, err
+		return target{}, errors.New("sqlite URL path has an invalid %-escape")
 	}
-	// One writer at a time is all SQLite allows; a few connections let reads proceed
-	// beside it (WAL), and the busy timeout queues writers instead of failing them.
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
-	db.SetConnMaxIdleTime(0)
-	db.SetConnMaxLifetime(0)
-	return db, nil
+	if query != "" {
+		if _, err := url.ParseQuery(query); err != nil {
+			return target{}, errors.New("sqlite URL query does not parse")
+		}
+	}
+	switch {
+	case p == "":
+		return target{}, errors.New("sqlite URL has no path; want sqlite:///abs/path.db, sqlite://rel.db or sqlite://:memory:")
+	case p == ":memory:":
+		return target{dialect: SQLite, memory: true, sqliteDSN: ":memory:?" + join(sqliteParams, query)}, nil
+	case strings.ContainsAny(p, "?#\x00") || strings.HasPrefix(p, "file:"):
+		return target{}, errors.New("sqlite path may not contain ?, # or NUL, nor begin with file:")
+	}
+	return target{dialect: SQLite, sqliteDSN: p + "?" + join(sqliteParams+sqliteFileParams, query)}, nil
 }
 
 func join(a, b string) string {
@@ -135,23 +184,9 @@ func join(a, b string) string {
 	return a + "&" + b
 }
 
-// openPostgres opens a postgres:// or postgresql:// URL through pgx.
-func openPostgres(rawURL string) (*sql.DB, error) {
-	cfg, err := pgx.ParseConfig(rawURL)
-	if err != nil {
-		// pgx redacts passwords only on a best-effort basis; say nothing of the URL.
-		return nil, errors.New("PostgreSQL URL does not parse")
-	}
-	db := stdlib.OpenDB(*cfg)
-	db.SetMaxOpenConns(serverMaxOpenConns)
-	db.SetMaxIdleConns(serverMaxIdleConns)
-	db.SetConnMaxLifetime(30 * time.Minute)
-	return db, nil
-}
-
-// openMySQL translates a mysql:// URL (everything after "mysql://") into a go-sql-driver
-// configuration: mysql://user:pass@host:port/db?params.
-func openMySQL(rest string) (*sql.DB, error) {
+// parseMySQL translates the part of a mysql:// URL after "mysql://"
+// (user:pass@host:port/db?params) into a go-sql-driver configuration.
+func parseMySQL(rest string) (*mysql.Config, error) {
 	u, err := url.Parse("mysql://" + rest)
 	if err != nil {
 		var ue *url.Error
@@ -181,13 +216,5 @@ func openMySQL(rest string) (*sql.DB, error) {
 		cfg.User = u.User.Username()
 		cfg.Passwd, _ = u.User.Password()
 	}
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, errors.New("mysql configuration is not valid")
-	}
-	db := sql.OpenDB(conn)
-	db.SetMaxOpenConns(serverMaxOpenConns)
-	db.SetMaxIdleConns(serverMaxIdleConns)
-	db.SetConnMaxLifetime(5 * time.Minute) // below any sane wait_timeout
-	return db, nil
+	return cfg, nil
 }

@@ -1,0 +1,137 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/sqlstore"
+)
+
+// benchRecord returns a record shaped like a real one: a 43-byte key, a grant, scopes,
+// audience, PKCE and a small session.
+func benchRecord(kind provider.Kind, i int, now time.Time) *provider.Record {
+	key := "k" + strconv.Itoa(i) + "-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
+	return &provider.Record{
+		Kind: kind, Key: key[:43], GrantID: "grant-" + strconv.Itoa(i), ClientID: "client-1", Subject: "alice",
+		RequestedScopes: []string{"openid", "profile", "offline_access"}, GrantedScopes: []string{"openid", "offline_access"},
+		GrantedAudience: []string{"https://api.example.com"},
+		IssuedAt:        now, ExpiresAt: now.Add(time.Hour), AuthTime: now,
+		PKCEChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", PKCEMethod: "S256",
+		RedirectURI: "https://client.example.com/cb",
+		Session:     []byte(`{"amr":["pwd"],"acr":"1","nonce":"n-0S6_WzA2Mj"}`),
+	}
+}
+
+// TestStatementsPerOperation pins down how many statements (round trips) each hot operation
+// costs on each dialect: one for create, read, redeem and rotate, except redeem and rotate on
+// MariaDB, which has no UPDATE … RETURNING and reads the row after updating it.
+func TestStatementsPerOperation(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s, c := openCounting(t, b, sqlstore.Options{})
+			ctx, now := t.Context(), time.Now()
+			use := int64(1)
+			if b.name == "mariadb" {
+				use = 2 // no UPDATE … RETURNING: update, then read
+			}
+			code, refresh := benchRecord(provider.AuthorizationCode, 1, now), benchRecord(provider.RefreshToken, 2, now)
+			steps := []struct {
+				name string
+				want int64
+				call func() error
+			}{
+				{"CreateToken", 1, func() error { return s.CreateToken(ctx, code) }},
+				{"CreateToken", 1, func() error { return s.CreateToken(ctx, refresh) }},
+				{"Token", 1, func() error { _, err := s.Token(ctx, code.Kind, code.Key); return err }},
+				{"RedeemCode", use, func() error { _, err := s.RedeemCode(ctx, code.Key); return err }},
+				{"RotateRefreshToken", use, func() error { _, err := s.RotateRefreshToken(ctx, refresh.Key); return err }},
+				// Reuse: the update that matches nothing, the read that tells "used" from
+				// "missing", the revocation of the rest of the grant.
+				{"RedeemCode again", 3, func() error {
+					if _, err := s.RedeemCode(ctx, code.Key); !errors.Is(err, provider.ErrAlreadyUsed) {
+						return errors.New("want ErrAlreadyUsed")
+					}
+					return nil
+				}},
+				{"Denied", 1, func() error { _, err := s.Denied(ctx, "jti"); return err }},
+			}
+			for _, st := range steps {
+				before := c.stmts.Load()
+				if err := st.call(); err != nil {
+					t.Fatalf("%s: %v", st.name, err)
+				}
+				if got := c.stmts.Load() - before; got != st.want {
+					t.Errorf("%s ran %d statements, want %d", st.name, got, st.want)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStore measures the hot operations on each dialect through a statement-counting
+// connector; stmts/op is the number of statements (round trips) per operation.
+func BenchmarkStore(b *testing.B) {
+	type target struct {
+		name string
+		open func(b *testing.B) (provider.Store, func() int64)
+	}
+	var targets []target
+	for _, be := range backends {
+		targets = append(targets, target{be.name, func(b *testing.B) (provider.Store, func() int64) {
+			s, c := openCounting(b, be, sqlstore.Options{})
+			return s, c.stmts.Load
+		}})
+	}
+	ops := []struct {
+		name string
+		kind provider.Kind // records to create beforehand, one per iteration; "" for none
+		run  func(ctx context.Context, s provider.Store, i int, now time.Time) error
+	}{
+		{"Create", "", func(ctx context.Context, s provider.Store, i int, now time.Time) error {
+			return s.CreateToken(ctx, benchRecord(provider.AccessToken, i, now))
+		}},
+		{"Get", provider.AccessToken, func(ctx context.Context, s provider.Store, i int, now time.Time) error {
+			_, err := s.Token(ctx, provider.AccessToken, benchRecord(provider.AccessToken, i, now).Key)
+			return err
+		}},
+		{"Redeem", provider.AuthorizationCode, func(ctx context.Context, s provider.Store, i int, now time.Time) error {
+			_, err := s.RedeemCode(ctx, benchRecord(provider.AuthorizationCode, i, now).Key)
+			return err
+		}},
+		{"Rotate", provider.RefreshToken, func(ctx context.Context, s provider.Store, i int, now time.Time) error {
+			_, err := s.RotateRefreshToken(ctx, benchRecord(provider.RefreshToken, i, now).Key)
+			return err
+		}},
+	}
+	for _, tg := range targets {
+		b.Run(tg.name, func(b *testing.B) {
+			for _, op := range ops {
+				b.Run(op.name, func(b *testing.B) {
+					s, stmts := tg.open(b)
+					ctx, now := context.Background(), time.Now()
+					if op.kind != "" {
+						for i := range b.N {
+							if err := s.CreateToken(ctx, benchRecord(op.kind, i, now)); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					b.ReportAllocs()
+					start := stmts()
+					b.ResetTimer()
+					for i := range b.N {
+						if err := op.run(ctx, s, i, now); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					b.ReportMetric(float64(stmts()-start)/float64(b.N), "stmts/op")
+				})
+			}
+		})
+	}
+}
