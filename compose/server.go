@@ -57,9 +57,10 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 		return nil, err
 	}
 	s = &Server{cfg: c, log: c.Logger}
+	opened := s
 	defer func() {
 		if err != nil {
-			_ = s.Close()
+			_ = opened.Close()
 			s = nil
 		}
 	}()

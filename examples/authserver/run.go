@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/oauthkit/oauthkit/compose"
+)
+
+// options are the command's flags.
+type options struct {
+	addr, issuer, storage, format, kekFile, user string
+	ttl                                          time.Duration
+	clients                                      []string
+}
+
+func parseFlags(args []string, out io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("authserver", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default http://<addr>)")
+	fs.StringVar(&o.storage, "storage", "sqlite://oauthkit.db", "storage URL: sqlite://FILE, memory://, postgres://…, mysql://…, redis://…")
+	fs.StringVar(&o.format, "format", compose.FormatJWS, "access token format: opaque, encrypted, jws, jws-stateless, jwe, jwt-only")
+	fs.DurationVar(&o.ttl, "access-token-ttl", time.Hour, "access token lifetime")
+	fs.StringVar(&o.kekFile, "kek-file", "oauthkit.kek", "key-encryption key file, created on first start (ignored when OAUTHKIT_KEK is set)")
+	fs.StringVar(&o.user, "user", "alice:alice", "NAME:PASSWORD of the demo login page's user")
+	fs.Func("client", "ID:SECRET of a confidential client to register or update (repeatable)", func(s string) error {
+		if id, secret, ok := strings.Cut(s, ":"); !ok || id == "" || secret == "" {
+			return errors.New("want ID:SECRET")
+		}
+		o.clients = append(o.clients, s)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if !strings.Contains(o.user, ":") {
+		return nil, errors.New("-user: want NAME:PASSWORD")
+	}
+	return o, nil
+}
+
+// run serves until ctx is done. ready, if not nil, is called with the URL the server
+// listens on once it accepts connections.
+func run(ctx context.Context, args []string, out io.Writer, ready func(url string)) error {
+	o, err := parseFlags(args, out)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if o.issuer == "" {
+		o.issuer = "http://" + ln.Addr().String()
+	}
+	kek, err := loadKEK(o.kekFile)
+	if err != nil {
+		return err
+	}
+
+	// The composition: this is all an integrator writes.
+	srv, err := compose.New(ctx, compose.Config{
+		Issuer:              o.issuer,
+		StorageURL:          o.storage,
+		KEK:                 kek,
+		DefaultFormat:       o.format,
+		Formats:             otherFormats(o.format),
+		AccessTokenLifespan: o.ttl,
+		Login:               newLoginPage(o.user), // the part an integrator replaces
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	demo, err := registerClients(ctx, srv.Store(), o.clients, o.issuer+callbackPath)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv)
+	mux.HandleFunc("GET "+callbackPath, callback(o.issuer))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	printUsage(out, o, demo)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	if ready != nil {
+		ready("http://" + ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return hs.Shutdown(shutdown)
+	}
+}
+
+// otherFormats enables the formats a client may choose besides the default: all built-in
+// ones but the JWS variants other than the default (their tokens look alike).
+func otherFormats(def string) []string {
+	out := []string{compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWE}
+	switch def {
+	case compose.FormatJWS, compose.FormatJWSStateless, compose.FormatJWTOnly:
+	default:
+		out = append(out, compose.FormatJWS)
+	}
+	return out
+}
+
+func printUsage(out io.Writer, o *options, demo *demoClient) {
+	fmt.Fprintf(out, "oauthkit authorization server on %s (storage %s, %s access tokens)\n\n", o.issuer, o.storage, o.format)
+	id, secret := "ID", "SECRET"
+	switch {
+	case demo != nil && demo.secret != "":
+		id, secret = demo.id, demo.secret
+		fmt.Fprintf(out, "Registered client %q with the generated secret %s (shown once; it is stored hashed).\n\n", id, secret)
+	case demo != nil:
+		id = demo.id
+		fmt.Fprintf(out, "Client %q is registered; pass -client %s:NEWSECRET to set a new secret.\n\n", id, id)
+	}
+	fmt.Fprintf(out, "Get an access token (client credentials):\n\n")
+	fmt.Fprintf(out, "  curl -s -u '%s:%s' -d grant_type=client_credentials -d scope=read %s%s\n\n", id, secret, o.issuer, compose.PathToken)
+	fmt.Fprintf(out, "Introspect it (RFC 7662):\n\n  curl -s -u '%s:%s' -d token=ACCESS_TOKEN %s%s\n\n", id, secret, o.issuer, compose.PathIntrospect)
+	fmt.Fprintf(out, "Authorization code flow: open\n\n  %s%s?response_type=code&client_id=%s&redirect_uri=%s%s&scope=read+write&state=0123456789abcdef&code_challenge=CHALLENGE&code_challenge_method=S256\n\n", o.issuer, compose.PathAuthorize, id, o.issuer, callbackPath)
+	fmt.Fprintf(out, "Keys: %s%s   Metadata: %s%s\n", o.issuer, compose.PathJWKS, o.issuer, compose.PathMetadata)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer collects the command's output while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serve runs the command with args until the test ends or stop is called, and returns the
+// issuer and the output so far.
+func serve(t *testing.T, args ...string) (issuer string, out *lockedBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &lockedBuffer{}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), out, func(iss string) { ready <- iss })
+	}()
+	select {
+	case issuer = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("run: %v\n%s", err, out)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("server did not start")
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return issuer, out, stop
+}
+
+func post(t *testing.T, u, id, secret string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(id, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+func jwks(t *testing.T, issuer string) string {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+			Use string `json:"use"`
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil || len(set.Keys) == 0 {
+		t.Fatalf("JWKS: %v %+v", err, set)
+	}
+	var kids []string
+	for _, k := range set.Keys {
+		kids = append(kids, k.Kid)
+	}
+	return strings.Join(kids, ",")
+}
+
+func TestRunServesTokensFromSQLiteAndKeepsKeysAndClientsAcrossRestarts(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.Unsetenv("OAUTHKIT_KEK")
+	const secret = "0123456789abcdef0123456789abcdef-long-secret"
+
+	// A fixed issuer: the listening port changes between the two runs, the issuer must not.
+	const iss = "http://127.0.0.1:8080"
+	issuer, out, stop := serve(t, "-issuer", iss, "-client", "svc:"+secret)
+	for _, f := range []string{"oauthkit.db", "oauthkit.kek"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("%s not created: %v", f, err)
+		}
+	}
+	if st, _ := os.Stat("oauthkit.kek"); st.Mode().Perm() != 0o600 {
+		t.Fatalf("KEK file mode %v, want 0600", st.Mode().Perm())
+	}
+	if !strings.Contains(out.String(), "curl -s -u 'svc:") {
+		t.Fatalf("usage does not show curl:\n%s", out)
+	}
+	status, tok := post(t, issuer+"/oauth2/token", "svc", secret, url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}})
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	at := tok["access_token"].(string)
+	if strings.Count(at, ".") != 2 {
+		t.Fatalf("access token is not a JWS: %q", at)
+	}
+	payload, _ := decodeSegment(strings.Split(at, ".")[1])
+	if !strings.Contains(payload, `"aud":"api"`) && !strings.Contains(payload, `"aud":["api"]`) {
+		t.Fatalf("token claims %s lack aud api", payload)
+	}
+	kids := jwks(t, issuer)
+	stop()
+
+	// Restart on the same files, without -client: the client and the keys are still there,
+	// and the token issued before the restart is still good.
+	issuer, out, _ = serve(t, "-issuer", iss)
+	if got := jwks(t, issuer); got != kids {
+		t.Fatalf("JWKS after restart %q, want %q", got, kids)
+	}
+	if !strings.Contains(out.String(), `Client "svc" is registered`) {
+		t.Fatalf("usage after restart:\n%s", out)
+	}
+	if status, body := post(t, issuer+"/oauth2/token", "svc", secret, url.Values{"grant_type": {"client_credentials"}}); status != http.StatusOK {
+		t.Fatalf("token after restart: %d %v", status, body)
+	}
+	if status, body := post(t, issuer+"/oauth2/introspect", "svc", secret, url.Values{"token": {at}}); status != http.StatusOK || body["active"] != true {
+		t.Fatalf("pre-restart token after restart: %d %v", status, body)
+	}
+}
+
+func TestRunRegistersADemoClientWithAGeneratedSecretOnFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	issuer, out, _ := serve(t, "-storage", "sqlite://"+dir+"/a.db", "-kek-file", dir+"/a.kek", "-format", "opaque")
+	text := out.String()
+	i := strings.Index(text, "curl -s -u '")
+	if i < 0 {
+		t.Fatalf("no curl line:\n%s", text)
+	}
+	cred := text[i+len("curl -s -u '"):]
+	cred = cred[:strings.IndexByte(cred, '\'')]
+	id, secret, _ := strings.Cut(cred, ":")
+	if id != "demo" || len(secret) < 32 {
+		t.Fatalf("demo credentials %q", cred)
+	}
+	if status, body := post(t, issuer+"/oauth2/token", id, secret, url.Values{"grant_type": {"client_credentials"}}); status != http.StatusOK || !strings.HasPrefix(body["access_token"].(string), "oauthkit_at_") && strings.Count(body["access_token"].(string), ".") == 2 {
+		t.Fatalf("token: %d %v", status, body)
+	}
+}
+
+func TestRunRefusesBadFlagsAndAKEKReadableByOthers(t *testing.T) {
+	dir := t.TempDir()
+	kek := dir + "/open.kek"
+	if err := os.WriteFile(kek, []byte(strings.Repeat("A", 43)+"=\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, args := range map[string][]string{
+		"bad client":  {"-client", "nosecret"},
+		"bad format":  {"-format", "xml", "-storage", "memory://", "-kek-file", dir + "/k1"},
+		"bad storage": {"-storage", "ftp://x", "-kek-file", dir + "/k2"},
+		"open KEK":    {"-storage", "memory://", "-kek-file", kek},
+		"extra arg":   {"serve"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), &bytes.Buffer{}, nil)
+			if err == nil {
+				t.Fatal("run succeeded")
+			}
+		})
+	}
+}
+
+func decodeSegment(s string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return string(b), err
+}
