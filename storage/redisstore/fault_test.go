@@ -25,7 +25,7 @@ type privateRedis struct {
 	cmd  *exec.Cmd
 }
 
-func startPrivateRedis(t *testing.T, port int) *privateRedis {
+func startPrivateRedis(t *testing.T, port int, extra ...string) *privateRedis {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -35,15 +35,11 @@ func startPrivateRedis(t *testing.T, port int) *privateRedis {
 		t.Skipf("skipping: the fault test starts its own redis-server, which is not installed: %v", err)
 	}
 	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
+		port = freePort(t)
 	}
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
+	args := append(extra, "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting redis-server: %v", err)
 	}
@@ -61,6 +57,17 @@ func startPrivateRedis(t *testing.T, port int) *privateRedis {
 		}
 		time.Sleep(20 * time.Millisecond) // waiting for a process, not for the clock
 	}
+}
+
+// freePort returns a loopback TCP port that nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 func (r *privateRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
