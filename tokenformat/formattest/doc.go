@@ -11,7 +11,10 @@
 //		})
 //	}
 //
-// Keys, an in-memory tokenformat.KeySource, serves tests that need keys.
+// Keys, an in-memory tokenformat.KeySource with Add (rotate) and Evict, NewKey and FixedKey
+// serve tests that need keys; Clock is a fake clock; CheckParse is the body of a format's
+// fuzz target.
 //
-// The kit imports only the standard library, provider and tokenformat.
+// The kit imports only the standard library, provider and tokenformat (and go-jose's
+// JSONWebKey type, which tokenformat.KeySource hands out).
 package formattest

@@ -265,7 +265,7 @@ func (f *Format) parse(ctx context.Context, token string) (*provider.Record, err
 		return nil, err
 	}
 	if !h.cached {
-		f.remember(hseg, h)
+		f.remember(strings.Clone(hseg), h)
 	}
 
 	bp := bufPool.Get().(*[]byte)
