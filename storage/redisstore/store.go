@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -38,11 +39,14 @@ type Options struct {
 // Cluster, through one go-redis UniversalClient. It is safe for concurrent use.
 type Store struct {
 	rdb     redis.UniversalClient
-	cluster bool
-	owns    bool
+	cluster bool // keys of one operation may live on different servers
+	owns    bool // Close closes rdb
 	prefix  string
 	now     func() time.Time
 	log     *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var (
@@ -81,7 +85,10 @@ func New(client redis.UniversalClient, opts Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	_, s.cluster = client.(*redis.ClusterClient)
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		s.cluster = true
+	}
 	return s, nil
 }
 
@@ -105,11 +112,12 @@ func (s *Store) Close() error {
 	if !s.owns {
 		return nil
 	}
-	s.owns = false
-	if err := s.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
-		return fmt.Errorf("redisstore: close: %w", err)
-	}
-	return nil
+	s.closeOnce.Do(func() {
+		if err := s.rdb.Close(); err != nil && !errors.Is(err, redis.ErrClosed) {
+			s.closeErr = fmt.Errorf("redisstore: close: %w", err)
+		}
+	})
+	return s.closeErr
 }
 
 // wrap turns a go-redis error into one that wraps a provider sentinel: redis.Nil becomes
