@@ -627,5 +627,11 @@ func (s *Set) openKey(pk *provider.Key) (*Key, error) {
 		return nil, fmt.Errorf("%w: stored key %q has use %q", ErrKeyMismatch, truncate(pk.ID), truncate(pk.Use))
 	}
 	k.sealed = pk.Sealed
+	// A certificate is checked when the key is imported; one that has expired since stays
+	// usable (refusing it would take the whole set down) but verifiers that check x5c will
+	// refuse it, so say so.
+	if now := s.now(); len(chain) > 0 && (now.Before(chain[0].NotBefore) || now.After(chain[0].NotAfter)) {
+		s.log.Warn("keyset: certificate of a stored key is outside its validity window", "kid", pk.ID, "not_after", chain[0].NotAfter)
+	}
 	return k, nil
 }

@@ -814,3 +814,86 @@ func TestStoredKeyWithUnknownStateIsRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestConcurrentRSARotationsReuseNoKid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("RSA generation is slow")
+	}
+	ctx := context.Background()
+	c := newClock()
+	store := newKeyStore(t)
+	a := newSet(t, store, c, keyset.Options{Algorithms: []string{keyset.PS256}})
+	b := newSet(t, store, c, keyset.Options{Algorithms: []string{keyset.PS256}})
+	var wg sync.WaitGroup
+	for _, s := range []*keyset.Set{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				if err := s.Rotate(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := states(a, keyset.PS256)
+	if len(st[provider.KeyActive]) != 1 || len(st[provider.KeyNext]) != 1 || len(st[provider.KeyRetired]) != 6 {
+		t.Fatalf("%d active, %d next, %d retired", len(st[provider.KeyActive]), len(st[provider.KeyNext]), len(st[provider.KeyRetired]))
+	}
+	seen := map[string]bool{}
+	for _, k := range a.Keys() {
+		if seen[k.ID()] {
+			t.Fatalf("kid %s twice", k.ID())
+		}
+		seen[k.ID()] = true
+		roundTrip(t, keyset.PS256, k.JWK(), k.Public())
+	}
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestStoredKeyWhoseCertificateExpiredStaysUsableAndIsLogged(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	store := newKeyStore(t)
+	s := newSet(t, store, c, keyset.Options{})
+	p := newPKI(t, t0.Add(-time.Hour), t0.Add(48*time.Hour))
+	gen, _ := keyset.Generate(keyset.ES256)
+	leaf := p.leaf(t, gen.Public().Key, t0.Add(-time.Hour), t0.Add(time.Hour))
+	k, err := keyset.ParseX509(certPEM(leaf, p.caCert), pkcs8PEM(t, gen.JWK().Key), keyset.ES256, keyset.LoadOptions{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(ctx, k, provider.KeyActive); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(2 * time.Hour)
+	var logs syncBuffer
+	other := newSet(t, store, c, keyset.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if activeKID(t, other, "sig", keyset.ES256) != k.ID() {
+		t.Fatal("the key with an expired certificate is no longer active")
+	}
+	if !strings.Contains(logs.String(), "outside its validity window") || !strings.Contains(logs.String(), k.ID()) {
+		t.Fatalf("no warning logged: %s", logs.String())
+	}
+}
