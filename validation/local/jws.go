@@ -8,8 +8,10 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/validation/internal/jsonscan"
 )
 
 // b64 is the base64url alphabet without padding, refusing non-canonical trailing bits, so
@@ -18,19 +20,61 @@ var b64 = base64.RawURLEncoding.Strict()
 
 // header is the part of a JOSE header the validator reads. Members that would let a token
 // name its own key (jku, jwk, x5u, x5c) or change how it is processed (crit, b64, zip) are
-// kept only to refuse tokens that carry them.
+// only noted, to refuse tokens that carry them.
 type header struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Typ  string          `json:"typ"`
-	Cty  string          `json:"cty"`
-	Crit json.RawMessage `json:"crit"`
-	JKU  json.RawMessage `json:"jku"`
-	JWK  json.RawMessage `json:"jwk"`
-	X5U  json.RawMessage `json:"x5u"`
-	X5C  json.RawMessage `json:"x5c"`
-	B64  json.RawMessage `json:"b64"`
-	Zip  json.RawMessage `json:"zip"`
+	Alg, Kid, Typ string
+	// Crit, KeyRef (jku, jwk, x5u, x5c) and Other (b64, zip) record which of those members
+	// are present, whatever their value.
+	Crit, KeyRef, Other bool
+}
+
+var errDuplicateHeader = errors.New("duplicate header parameter")
+
+// parseHeader reads a JOSE header with jsonscan: names are matched exactly and a parameter
+// given twice is refused (RFC 7515 §4).
+func parseHeader(b []byte, h *header) error {
+	sc := jsonscan.New(b)
+	var seen uint16
+	return sc.Object(func(name []byte) error {
+		var bit uint16
+		var dst *string
+		var flag *bool
+		switch string(name) {
+		case "alg":
+			bit, dst = 1<<0, &h.Alg
+		case "kid":
+			bit, dst = 1<<1, &h.Kid
+		case "typ":
+			bit, dst = 1<<2, &h.Typ
+		case "crit":
+			bit, flag = 1<<3, &h.Crit
+		case "jku":
+			bit, flag = 1<<4, &h.KeyRef
+		case "jwk":
+			bit, flag = 1<<5, &h.KeyRef
+		case "x5u":
+			bit, flag = 1<<6, &h.KeyRef
+		case "x5c":
+			bit, flag = 1<<7, &h.KeyRef
+		case "b64":
+			bit, flag = 1<<8, &h.Other
+		case "zip":
+			bit, flag = 1<<9, &h.Other
+		default:
+			return sc.Skip()
+		}
+		if seen&bit != 0 {
+			return errDuplicateHeader
+		}
+		seen |= bit
+		if flag != nil {
+			*flag = true
+			return sc.Skip()
+		}
+		v, err := sc.String()
+		*dst = v
+		return err
+	})
 }
 
 // splitJWS cuts a compact JWS into its three segments. ok is false unless there are exactly

@@ -208,7 +208,7 @@ func (v *Validator) verifyJWS(ctx context.Context, token string, now time.Time) 
 		return nil, invalid("header is not base64url")
 	}
 	var h header
-	if err := jsonUnmarshal(hb, &h); err != nil {
+	if err := parseHeader(hb, &h); err != nil {
 		return nil, invalid("header is not a JSON object")
 	}
 	switch {
@@ -216,11 +216,11 @@ func (v *Validator) verifyJWS(ctx context.Context, token string, now time.Time) 
 		return nil, invalid("unsigned token")
 	case !v.algs[h.Alg]:
 		return nil, invalid("algorithm not allowed")
-	case h.Crit != nil:
+	case h.Crit:
 		return nil, invalid("crit header parameter with extensions this validator does not understand")
-	case h.JKU != nil || h.JWK != nil || h.X5U != nil || h.X5C != nil:
+	case h.KeyRef:
 		return nil, invalid("the token names its own key (jku, jwk, x5u or x5c)")
-	case h.B64 != nil || h.Zip != nil:
+	case h.Other:
 		return nil, invalid("unsupported header parameter (b64 or zip)")
 	case !strings.EqualFold(h.Typ, "at+jwt") && !strings.EqualFold(h.Typ, "application/at+jwt"):
 		// RFC 9068 §4: typ must be at+jwt, which keeps ID tokens and other JWTs out.
@@ -250,7 +250,7 @@ func (v *Validator) verifyJWS(ctx context.Context, token string, now time.Time) 
 		return nil, invalid("claims are not base64url")
 	}
 	var cs claimset.Set
-	if err := jsonUnmarshal(payload, &cs); err != nil {
+	if err := cs.Parse(payload); err != nil {
 		return nil, invalid("claims are not a JSON object of the right types")
 	}
 	if err := v.checkClaims(&cs, now); err != nil {

@@ -129,6 +129,9 @@ func TestCraftedBadTokensAreAnswered401InvalidToken(t *testing.T) {
 		{"header a JSON array", b64([]byte(`["alg"]`)) + "." + parts[1] + "." + parts[2], "header is not a JSON object", false},
 		{"claims not JSON", mintRaw(t, ecSigner, goodHeader(ecSigner), "not json"), "claims are not a JSON object of the right types", false},
 		{"claims null", mintRaw(t, ecSigner, goodHeader(ecSigner), "null"), "claims are not a JSON object of the right types", false},
+		{"alg given twice", b64([]byte(`{"alg":"ES256","alg":"none","kid":"ec-1","typ":"at+jwt"}`)) + "." + parts[1] + "." + parts[2], "header is not a JSON object", false},
+		{"alg under another case", b64([]byte(`{"ALG":"ES256","kid":"ec-1","typ":"at+jwt"}`)) + "." + parts[1] + "." + parts[2], "unsigned token", false},
+		{"exp given twice", mintRaw(t, ecSigner, goodHeader(ecSigner), dupExp()), "claims are not a JSON object of the right types", false},
 		{"unknown kid", ecWith("kid", "no-such-key"), "no trusted key with that kid", false},
 		{"no kid in a set of several keys", ecWith("kid", nil), "no trusted key with that kid", false},
 		{"ES256 header on an RSA key", mint(t, ecSigner, with(goodHeader(ecSigner), "kid", rsaSigner.kid), goodClaims()), "algorithm does not fit the key", false},
@@ -315,6 +318,13 @@ func mustB64(t testing.TB, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// dupExp is a good claim set with exp given twice, the second time in the past.
+func dupExp() string {
+	c := goodClaims()
+	b, _ := json.Marshal(c)
+	return strings.TrimSuffix(string(b), "}") + `,"exp":1}`
 }
 
 // mintRaw signs an arbitrary payload string.
