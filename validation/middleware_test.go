@@ -273,4 +273,3 @@ func TestResourceServerPackagesDoNotLinkFosite(t *testing.T) {
 		}
 	}
 }
-
