@@ -137,7 +137,9 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 }
 
 // handlers registers fosite's handlers for exactly the enabled grants, in the order fosite
-// needs (the PKCE handler after the authorization code handler).
+// needs (the PKCE handler after the authorization code handler). Token endpoint handlers are
+// appended directly: TokenEndpointHandlers.Append drops a handler whose type is already
+// listed, and every guarded handler has the same type.
 func (s *Server) handlers() {
 	a, cfg := s.adapter, s.fcfg
 	helper := &oauth2.HandleHelper{AccessTokenStrategy: a, AccessTokenStorage: a, Config: cfg}
@@ -149,19 +151,19 @@ func (s *Server) handlers() {
 		p := &pkce.Handler{AuthorizeCodeStrategy: a, Storage: a, Config: cfg}
 		cfg.AuthorizeEndpointHandlers.Append(code)
 		cfg.AuthorizeEndpointHandlers.Append(p)
-		cfg.TokenEndpointHandlers.Append(code)
-		cfg.TokenEndpointHandlers.Append(p)
+		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{code})
+		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{p})
 	}
 	if s.enabled(GrantClientCredentials) {
-		cfg.TokenEndpointHandlers.Append(&oauth2.ClientCredentialsGrantHandler{HandleHelper: helper, Config: cfg})
+		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{&oauth2.ClientCredentialsGrantHandler{HandleHelper: helper, Config: cfg}})
 	}
 	if s.enabled(GrantRefreshToken) {
-		cfg.TokenEndpointHandlers.Append(&oauth2.RefreshTokenGrantHandler{
+		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{&oauth2.RefreshTokenGrantHandler{
 			AccessTokenStrategy: a, RefreshTokenStrategy: a, TokenRevocationStorage: a, Config: cfg,
-		})
+		}})
 	}
 	if s.enabled(GrantJWTBearer) {
-		cfg.TokenEndpointHandlers.Append(&rfc7523.Handler{Storage: a, HandleHelper: helper, Config: cfg})
+		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{&rfc7523.Handler{Storage: a, HandleHelper: helper, Config: cfg}})
 	}
 	cfg.TokenIntrospectionHandlers.Append(&oauth2.CoreValidator{CoreStrategy: a, CoreStorage: a, Config: cfg})
 	cfg.RevocationHandlers.Append(&oauth2.TokenRevocationHandler{
