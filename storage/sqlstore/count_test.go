@@ -197,6 +197,9 @@ func openCounting(t testing.TB, b backend, opts sqlstore.Options) (*sqlstore.Sto
 	if b.shared && opts.TablePrefix == "" {
 		opts.TablePrefix = randomPrefix()
 	}
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
 	db := sql.OpenDB(c)
 	setup(db)
 	s, err := sqlstore.New(db, dialect, opts)

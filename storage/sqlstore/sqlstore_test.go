@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,6 +58,9 @@ func randomPrefix() string {
 	return "t" + hex.EncodeToString(b) + "_"
 }
 
+// quiet discards the Store's log lines (migration progress) in tests.
+var quiet = slog.New(slog.DiscardHandler)
+
 // tables are the tables a migrated store has, without prefix.
 var tables = []string{"tokens", "clients", "deny_list", "key_sets", "schema_version"}
 
@@ -67,6 +71,9 @@ func open(t testing.TB, b backend, url string, opts sqlstore.Options) *sqlstore.
 	t.Helper()
 	if b.shared && opts.TablePrefix == "" {
 		opts.TablePrefix = randomPrefix()
+	}
+	if opts.Logger == nil {
+		opts.Logger = quiet
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -109,16 +109,19 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 }
 
 // RedeemCode marks the authorization code under key as used and returns it; of any number of
-// concurrent calls exactly one succeeds. A code presented again revokes its whole grant and
-// is returned with provider.ErrAlreadyUsed (RFC 6749 §4.1.2).
+// concurrent calls exactly one succeeds. A code presented again revokes every other record of
+// its grant and is returned with provider.ErrAlreadyUsed (RFC 6749 §4.1.2); the used code
+// itself stays until it expires, so that every later presentation is caught as well. A
+// missing or expired code returns provider.ErrNotFound.
 func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
 	return s.use(ctx, provider.AuthorizationCode, key, "redeem code")
 }
 
 // RotateRefreshToken marks the refresh token under key as used and returns it; of any number
-// of concurrent calls exactly one succeeds. A token presented again is taken as stolen: its
-// whole grant is revoked and the record is returned with provider.ErrAlreadyUsed
-// (RFC 9700 §4.14.2).
+// of concurrent calls exactly one succeeds. A token presented again is taken as stolen: every
+// other record of its grant is revoked and the record is returned with
+// provider.ErrAlreadyUsed (RFC 9700 §4.14.2); the used token stays until it expires. A
+// missing or expired token returns provider.ErrNotFound.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
 	return s.use(ctx, provider.RefreshToken, key, "rotate refresh token")
 }
