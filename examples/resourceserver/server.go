@@ -85,7 +85,7 @@ func newValidator(ctx context.Context, cfg config, logger *slog.Logger) (validat
 			return nil, nil, err
 		}
 		closers = append(closers, keys.Close)
-		v, err := local.New(cfg.issuer, cfg.audience, algorithms, keys, &local.Options{Leeway: 5 * time.Second, Logger: logger})
+		v, err := local.New(cfg.issuer, cfg.audience, algorithms, keys, &local.Options{Leeway: 5 * time.Second})
 		if err != nil {
 			closeAll()
 			return nil, nil, err

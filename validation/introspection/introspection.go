@@ -75,6 +75,11 @@ type Validator struct {
 
 	mu       sync.Mutex
 	inflight map[string]*flight
+	closed   bool
+
+	ctx    context.Context // cancelled by Close, to stop lookups in flight
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 var _ validation.Validator = (*Validator)(nil)
@@ -149,6 +154,7 @@ func New(endpoint, clientID, clientSecret string, opts *Options) (*Validator, er
 		endpoint: endpoint, clientID: clientID, clientSecret: clientSecret,
 		o: o, client: &hc, inflight: make(map[string]*flight),
 	}
+	v.ctx, v.cancel = context.WithCancel(context.Background())
 	if o.CacheEntries > 0 {
 		v.cache, err = ristretto.NewCache(&ristretto.Config[string, *answer]{
 			NumCounters: int64(o.CacheEntries) * 10,
@@ -162,8 +168,14 @@ func New(endpoint, clientID, clientSecret string, opts *Options) (*Validator, er
 	return v, nil
 }
 
-// Close releases the cache.
+// Close stops lookups in flight (their callers get validation.ErrUnavailable), waits for
+// them, and releases the cache. Validate after Close returns ErrUnavailable.
 func (v *Validator) Close() error {
+	v.mu.Lock()
+	v.closed = true
+	v.mu.Unlock()
+	v.cancel()
+	v.wg.Wait()
 	if v.cache != nil {
 		v.cache.Close()
 	}
@@ -187,14 +199,27 @@ func (v *Validator) Validate(ctx context.Context, token string) (*validation.Cla
 	}
 
 	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		return nil, fmt.Errorf("introspection: %w: validator closed", validation.ErrUnavailable)
+	}
 	f, ok := v.inflight[key]
 	if !ok {
 		f = &flight{done: make(chan struct{})}
 		v.inflight[key] = f
+		v.wg.Add(1)
 		v.mu.Unlock()
-		// The request runs apart from the leader's context, so that a leader that gives up
-		// does not fail the callers waiting on it; the timeout still bounds it.
-		go v.lookup(context.WithoutCancel(ctx), key, token, f)
+		// The request runs apart from the leader's context (keeping its values), so that a
+		// leader that gives up does not fail the callers waiting on it; the timeout and
+		// Close still bound it.
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(v.ctx, cancel)
+		go func() {
+			defer v.wg.Done()
+			defer cancel()
+			defer stop()
+			v.lookup(lctx, key, token, f)
+		}()
 	} else {
 		v.mu.Unlock()
 	}
@@ -255,7 +280,7 @@ func (v *Validator) lookup(ctx context.Context, key, token string, f *flight) {
 		}
 	}
 	f.a = a
-	if v.cache != nil {
+	if v.cache != nil && v.ctx.Err() == nil {
 		if ttl := a.until.Sub(now); ttl > 0 {
 			v.cache.SetWithTTL(key, a, 1, ttl)
 		}

@@ -407,3 +407,31 @@ func with(m map[string]any, kv ...any) map[string]any {
 	}
 	return out
 }
+
+func TestCloseStopsLookupsInFlight(t *testing.T) {
+	s := newAuthServer(t)
+	s.add("tok", active(epoch.Add(time.Hour)))
+	s.delay = 2 * time.Second
+	v, err := introspection.New(s.URL, clientID, clientSecret, &introspection.Options{Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { _, err := v.Validate(context.Background(), "tok"); done <- err }()
+	for s.requests.Load() == 0 {
+		time.Sleep(time.Millisecond) // wait for the request to reach the server
+	}
+	start := time.Now()
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, validation.ErrUnavailable) {
+		t.Errorf("Validate during Close = %v, want ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v: the lookup was not stopped", d)
+	}
+	if _, err := v.Validate(context.Background(), "tok"); !errors.Is(err, validation.ErrUnavailable) {
+		t.Errorf("Validate after Close = %v, want ErrUnavailable", err)
+	}
+}

@@ -74,6 +74,7 @@ type RemoteKeys struct {
 	lastKidScan time.Time // when an unknown kid last caused a fetch
 	retryAt     time.Time // after a failed fetch, no new attempt before this
 	lastErr     error     // the last fetch's error, nil after a success
+	closed      bool
 }
 
 type keySnapshot struct {
@@ -174,8 +175,12 @@ func noRedirects(c *http.Client) *http.Client {
 	return &cc
 }
 
-// Close stops a fetch in flight and waits for it. Key calls after Close use the last set.
+// Close stops a fetch in flight and waits for it. Key calls after Close use the last set and
+// never fetch.
 func (r *RemoteKeys) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 	r.cancel()
 	r.wg.Wait()
 	return nil
@@ -216,6 +221,9 @@ func (r *RemoteKeys) slowKey(ctx context.Context, kid string) (*Key, error) {
 			}
 		default: // no set yet, or a stale one
 			start = !now.Before(r.retryAt)
+		}
+		if r.closed {
+			start = false
 		}
 		if !start {
 			err := r.lastErr

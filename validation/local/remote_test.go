@@ -336,3 +336,28 @@ func TestRemoteFetchRefusesRedirectsOversizedBodiesAndSlowServers(t *testing.T) 
 		t.Errorf("the redirect was followed (%d fetches)", n)
 	}
 }
+
+func TestCloseStopsAFetchInFlight(t *testing.T) {
+	testKeys(t)
+	srv := newJWKSServer(t, jwks(t, ecSigner))
+	srv.delay = 2 * time.Second
+	keys, err := local.NewRemote(srv.URL, &local.RemoteOptions{Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { _, err := keys.Key(context.Background(), ecSigner.kid); done <- err }()
+	for srv.fetches.Load() == 0 {
+		time.Sleep(time.Millisecond) // wait for the fetch to reach the server
+	}
+	start := time.Now()
+	if err := keys.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, validation.ErrUnavailable) {
+		t.Errorf("Key during Close = %v, want ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v: the fetch was not stopped", d)
+	}
+}

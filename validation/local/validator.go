@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -49,8 +48,6 @@ type Options struct {
 	// CacheMaxTTL bounds how long a verified token is cached (a key removed from the JWKS
 	// stops accepting cached tokens only when their entries go). Default 1 minute.
 	CacheMaxTTL time.Duration
-	// Logger receives key-set problems. Default slog.Default().
-	Logger *slog.Logger
 }
 
 // Validator validates JWT access tokens locally (RFC 9068 §4): the signature against Keys,
