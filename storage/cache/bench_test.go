@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"crypto/rand"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/oauthkit/oauthkit/storage/redisstore"
 	"github.com/oauthkit/oauthkit/storage/sqlstore"
 )
+
+var quiet = slog.New(slog.DiscardHandler)
 
 func benchClient(id string) *provider.Client {
 	now := time.Now()
@@ -40,7 +43,7 @@ var benchBackends = []struct {
 		return s
 	}},
 	{"sqlite", func(b *testing.B) provider.Store {
-		s, err := sqlstore.Open(b.Context(), "sqlite://:memory:", sqlstore.Options{})
+		s, err := sqlstore.Open(b.Context(), "sqlite://:memory:", sqlstore.Options{Logger: quiet})
 		if err != nil {
 			b.Fatal(err)
 		}
