@@ -153,7 +153,9 @@ func verifyRSA(k *Key, alg string, h crypto.Hash, digest, sig []byte) bool {
 
 // verifyECDSA checks a JWS ECDSA signature, the fixed-width concatenation r||s (RFC 7518
 // §3.4), by re-encoding it as ASN.1 DER for ecdsa.VerifyASN1, which also refuses r or s of
-// zero or not below the group order. A signature of any other length is refused.
+// zero or not below the group order. A signature of any other length is refused. High-S
+// signatures (r, n−s) are accepted, as RFC 7518 allows and every common signer emits them:
+// nothing here depends on a signature being unique.
 func verifyECDSA(k *Key, digest, sig []byte, size int) bool {
 	pub, ok := k.Public.(*ecdsa.PublicKey)
 	if !ok || len(sig) != 2*size {

@@ -2,11 +2,13 @@ package local_test
 
 import (
 	"context"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -355,4 +357,32 @@ func derOf(sig []byte) []byte {
 	}
 	body := append(enc(sig[:32]), enc(sig[32:])...)
 	return append([]byte{0x30, byte(len(body))}, body...)
+}
+
+// TestMalleatedECDSASignatureVerifiesLikeTheOriginal records a policy decision: (r, n−s) is
+// as valid an ECDSA signature as (r, s), and RFC 7518 §3.4 does not ask for low-S, so it is
+// accepted (standard signers, Go's and go-jose's included, emit high-S half the time; refusing
+// it would refuse half of all valid ES256 tokens). It is harmless here: the claims are the
+// signed ones, and nothing is keyed on the signature bytes (the verified-token cache keys on
+// the whole token, so the twin is only a cache miss). s ≥ n and r or s of zero are refused.
+func TestMalleatedECDSASignatureVerifiesLikeTheOriginal(t *testing.T) {
+	v, _ := newValidator(t, nil)
+	tok := mint(t, ecSigner, goodHeader(ecSigner), goodClaims())
+	i := strings.LastIndexByte(tok, '.')
+	sig := mustB64(t, tok[i+1:])
+	n := elliptic.P256().Params().N
+	s := new(big.Int).SetBytes(sig[32:])
+	twin := append([]byte(nil), sig[:32]...)
+	twin = append(twin, new(big.Int).Sub(n, s).FillBytes(make([]byte, 32))...)
+	a, err := v.Validate(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := v.Validate(context.Background(), tok[:i+1]+b64(twin))
+	if err != nil {
+		t.Fatalf("twin signature: %v", err)
+	}
+	if a.Subject != b.Subject || a.JTI != b.JTI || !a.ExpiresAt.Equal(b.ExpiresAt) {
+		t.Errorf("twin claims differ: %+v vs %+v", a, b)
+	}
 }
