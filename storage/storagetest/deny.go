@@ -15,6 +15,13 @@ var denyCases = []testCase{
 	{"UnknownJTIIsNotDenied", func(e *env) {
 		e.wantDenied(e.id("jti"), false)
 	}},
+	{"NotDeniedThenDenied", func(e *env) {
+		// A "not denied" answer must not outlive the Deny that follows it (no stale cache).
+		jti := e.id("jti")
+		e.wantDenied(jti, false)
+		e.deny(jti, e.clock.Now().Add(time.Hour))
+		e.wantDenied(jti, true)
+	}},
 	{"DenyTwiceFailsWithConflict", func(e *env) {
 		// The replay check of RFC 7523 §3 item 7: a client assertion's jti is used once.
 		jti := e.id("jti")

@@ -107,7 +107,8 @@ func (e *env) keySet(name string) *provider.KeySet {
 	}
 }
 
-// save stores set and fails unless that succeeds and leaves set.Version at version.
+// save stores set and fails unless that succeeds, leaves set.Version at version and reads
+// back as saved.
 func (e *env) save(set *provider.KeySet, version int64) {
 	e.t.Helper()
 	if err := e.store.SaveKeySet(e.ctx, set); err != nil {
@@ -116,6 +117,7 @@ func (e *env) save(set *provider.KeySet, version int64) {
 	if set.Version != version {
 		e.t.Fatalf("SaveKeySet left Version at %d, want %d", set.Version, version)
 	}
+	e.wantKeySet(set, version) // and primes any read cache
 }
 
 // saveConflict fails unless saving set fails with ErrConflict and leaves set.Version alone.

@@ -111,12 +111,15 @@ func (e *env) record(kind provider.Kind, grantID string) *provider.Record {
 	}
 }
 
-// create stores r and fails the test if that does not succeed.
+// create stores r, fails the test if that does not succeed, and reads r back. Reading every
+// record once after creating it also primes any read cache in front of the store, so that
+// the later checks of deletion, revocation and use catch a cache that is not invalidated.
 func (e *env) create(r *provider.Record) *provider.Record {
 	e.t.Helper()
 	if err := e.store.CreateToken(e.ctx, r); err != nil {
 		e.t.Fatalf("CreateToken(%s): %v", r.Kind, err)
 	}
+	e.wantToken(r)
 	return r
 }
 
@@ -194,12 +197,14 @@ func (e *env) client(id string) *provider.Client {
 	}
 }
 
-// createClient stores c and fails the test if that does not succeed.
+// createClient stores c, fails the test if that does not succeed, and reads c back (which
+// primes any read cache, as create does).
 func (e *env) createClient(c *provider.Client) *provider.Client {
 	e.t.Helper()
 	if err := e.store.CreateClient(e.ctx, c); err != nil {
 		e.t.Fatalf("CreateClient: %v", err)
 	}
+	e.wantClient(c)
 	return c
 }
 

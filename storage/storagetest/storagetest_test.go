@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +37,13 @@ var brokenStores = map[string]storagetest.NewStore{
 		t.Cleanup(func() { s.Close() })
 		return s
 	},
+	// cachingReads remembers what Token returned and hands out the same pointer again,
+	// never invalidated: the naive read cache.
+	"caching-reads": func(t *testing.T, now func() time.Time) provider.Store {
+		s := memstore.New(memstore.Options{Now: now})
+		t.Cleanup(func() { s.Close() })
+		return &cachingReads{Store: s, cache: make(map[string]*provider.Record)}
+	},
 }
 
 // racyRedeem is a memstore whose RedeemCode is a non-atomic read-then-write.
@@ -56,6 +64,27 @@ func (s racyRedeem) RedeemCode(ctx context.Context, key string) (*provider.Recor
 	s.Store.RedeemCode(ctx, key) // write; its answer is not looked at
 	r.UsedAt = s.now()
 	return r, nil
+}
+
+// cachingReads is a memstore behind a read cache that shares its records with callers and
+// is never invalidated.
+type cachingReads struct {
+	*memstore.Store
+	mu    sync.Mutex
+	cache map[string]*provider.Record
+}
+
+func (s *cachingReads) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.cache[string(kind)+"\x00"+key]; ok {
+		return r, nil
+	}
+	r, err := s.Store.Token(ctx, kind, key)
+	if err == nil {
+		s.cache[string(kind)+"\x00"+key] = r
+	}
+	return r, err
 }
 
 // TestBrokenStoreHelper runs the kit against the broken store named by brokenEnv. It is run
@@ -116,6 +145,23 @@ func TestKitFailsStoreThatIgnoresExpiry(t *testing.T) {
 	} {
 		if !slices.Contains(failed, want) {
 			t.Errorf("%s passed a store that ignores expiry; failing subtests: %s", want, strings.Join(failed, " "))
+		}
+	}
+}
+
+func TestKitFailsStoreThatSharesAndCachesReads(t *testing.T) {
+	failed, _ := runBroken(t, "caching-reads")
+	for _, want := range []string{
+		"Tokens/ReadReturnsACopy",
+		"Tokens/DeleteRemovesRecordAndFreesKey",
+		"Tokens/RecordExpiresAtExpiresAtExactly",
+		"RevokeGrant/WithoutKindsDeletesEveryRecordOfGrant",
+		"Redeem/UsedRecordStaysReadableWithUsedAt",
+		"Redeem/SecondUseRevokesGrantFamily",
+		"Rotate/SecondUseRevokesGrantFamily",
+	} {
+		if !slices.Contains(failed, want) {
+			t.Errorf("%s passed a store with a shared, never invalidated read cache; failing subtests: %s", want, strings.Join(failed, " "))
 		}
 	}
 }
