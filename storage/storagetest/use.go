@@ -161,6 +161,14 @@ func useCases(u use) []testCase {
 			scribbleRecord(first(e, r))
 			e.wantToken(used(r, e.clock.Now()))
 		}},
+		{"RevokedFailsWithNotFound", func(e *env) {
+			r := e.create(e.record(u.kind, e.id("grant")))
+			if err := e.store.RevokeGrant(e.ctx, r.GrantID); err != nil {
+				e.t.Fatalf("RevokeGrant: %v", err)
+			}
+			_, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrNotFound, u.name+" after RevokeGrant")
+		}},
 		{"DeletedFailsWithNotFound", func(e *env) {
 			r := e.create(e.record(u.kind, e.id("grant")))
 			if err := e.store.DeleteToken(e.ctx, r.Kind, r.Key); err != nil {
