@@ -236,7 +236,11 @@ func (f *Format) readClaims(js []byte) (*provider.Record, error) {
 		switch string(name) {
 		case "iss":
 			have |= hIss
-			err = stringValue(val, &iss)
+			if !bytes.Equal(val, f.issuerJS) { // the common case compares without decoding
+				err = stringValue(val, &iss)
+			} else {
+				iss = f.issuer
+			}
 		case "sub":
 			have |= hSub
 			err = stringValue(val, &rec.Subject)

@@ -41,4 +41,3 @@ func Example() {
 	fmt.Println(got.Record.Subject, got.Record.GrantedScopes, got.Key == tok.Key)
 	// Output: billing-service [invoices:read] true
 }
-

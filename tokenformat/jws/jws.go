@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -67,8 +68,9 @@ type Format struct {
 	claimHook func(context.Context, *provider.Record) (map[string]any, error)
 	now       func() time.Time
 
-	headers sync.Map // kid + "\x00" + alg → string: base64url header of issued tokens
-	seen    sync.Map // base64url header → *header: headers of verified tokens
+	headers sync.Map                   // kid + "\x00" + alg → string: base64url header of issued tokens
+	lastKey atomic.Pointer[issuingKey] // the active key last signed with, checked and ready
+	seen    sync.Map                   // base64url header → *header: headers of verified tokens
 	seenN   int64
 	seenMu  sync.Mutex
 }
@@ -77,6 +79,14 @@ var (
 	_ tokenformat.Format     = (*Format)(nil)
 	_ tokenformat.Recognizer = (*Format)(nil)
 )
+
+// issuingKey is an active key checked by signerFor, with its header, kept while the
+// KeySource hands out the same *jose.JSONWebKey.
+type issuingKey struct {
+	jwk    *jose.JSONWebKey
+	signer signer
+	header string
+}
 
 // maxSeenHeaders bounds the cache of verified headers; real deployments have a handful.
 const maxSeenHeaders = 256
@@ -176,10 +186,16 @@ func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	if err != nil {
 		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: active key: %w", err)
 	}
-	s, err := signerFor(f.alg, key)
-	if err != nil {
-		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: %w", err)
+	ik := f.lastKey.Load()
+	if ik == nil || ik.jwk != key {
+		s, err := signerFor(f.alg, key)
+		if err != nil {
+			return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: %w", err)
+		}
+		ik = &issuingKey{jwk: key, signer: s, header: f.header(key.KeyID, f.alg)}
+		f.lastKey.Store(ik)
 	}
+	s := ik.signer
 	var extra []member
 	if len(rec.Claims) > 0 || f.claimHook != nil {
 		if extra, err = f.extraClaims(ctx, rec); err != nil {
@@ -200,7 +216,7 @@ func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	}
 	*bp = payload
 
-	hdr := f.header(key.KeyID, f.alg)
+	hdr := ik.header
 	plen := base64.RawURLEncoding.EncodedLen(len(payload))
 	out := make([]byte, 0, len(hdr)+1+plen+1+base64.RawURLEncoding.EncodedLen(s.sigSize()))
 	out = append(out, hdr...)
@@ -212,7 +228,8 @@ func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	}
 	out = append(out, '.')
 	out = base64.RawURLEncoding.AppendEncode(out, sig)
-	return tokenformat.Token{Value: string(out), Key: string(jtiText[:]), Record: nil}, out, nil
+	// out is never written again, so the token shares its memory.
+	return tokenformat.Token{Value: unsafe.String(&out[0], len(out)), Key: string(jtiText[:]), Record: nil}, out, nil
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
