@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
@@ -93,6 +94,11 @@ type Config struct {
 	// introspection and revocation endpoints (provider.AuthClientSecretBasic,
 	// provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT). Default: all three.
 	AuthMethods []string
+
+	// Registration enables dynamic client registration (RFC 7591/7592) at PathRegister when
+	// not nil. Its GrantTypes, AuthMethods and AccessTokenFormats default to what the server
+	// enables; either Open or InitialAccessTokens must be set (see adapters/registration).
+	Registration *registration.Options
 
 	// Login authenticates the resource owner and obtains consent at the authorization
 	// endpoint. Required when GrantAuthorizationCode is enabled.

@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/ory/fosite"
 
 	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
+	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
 )
@@ -27,6 +29,32 @@ func (s *Server) routes() error {
 	s.mux.Handle("POST "+PathIntrospect, limit(http.HandlerFunc(s.introspect)))
 	s.mux.Handle("POST "+PathRevoke, limit(http.HandlerFunc(s.revoke)))
 	s.mux.Handle("GET "+PathJWKS, s.keys.Handler(keyset.HandlerOptions{}))
+	if s.cfg.Registration != nil {
+		opts := *s.cfg.Registration
+		if opts.GrantTypes == nil {
+			opts.GrantTypes = s.cfg.Grants
+		}
+		if opts.AuthMethods == nil {
+			opts.AuthMethods = s.cfg.AuthMethods
+			if s.enabled(GrantAuthorizationCode) {
+				opts.AuthMethods = append(slices.Clone(opts.AuthMethods), provider.AuthNone)
+			}
+		}
+		if opts.AccessTokenFormats == nil {
+			opts.AccessTokenFormats = s.adapter.FormatNames()
+		}
+		if opts.Logger == nil {
+			opts.Logger = s.log
+		}
+		if opts.Now == nil {
+			opts.Now = s.cfg.Now
+		}
+		reg, err := registration.New(s.store, s.cfg.Issuer+PathRegister, opts)
+		if err != nil {
+			return fmt.Errorf("%w: Registration: %w", ErrConfig, err)
+		}
+		reg.Mount(s.mux)
+	}
 	return s.metadataRoute()
 }
 

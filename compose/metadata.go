@@ -30,6 +30,9 @@ func (s *Server) Metadata() metadata.Metadata {
 		m.RevocationEndpointAuthSigningAlgValuesSupported = algs
 		m.IntrospectionEndpointAuthSigningAlgValuesSupported = algs
 	}
+	if s.cfg.Registration != nil {
+		m.RegistrationEndpoint = iss + PathRegister
+	}
 	if s.enabled(GrantAuthorizationCode) {
 		m.AuthorizationEndpoint = iss + PathAuthorize
 		m.ResponseTypesSupported = []string{"code"}

@@ -32,6 +32,7 @@ const (
 	PathRevoke     = "/oauth2/revoke"
 	PathJWKS       = "/.well-known/jwks.json"
 	PathMetadata   = "/.well-known/oauth-authorization-server"
+	PathRegister   = "/oauth2/register"
 )
 
 // Server is a composed authorization server. It is an http.Handler serving the paths

@@ -112,6 +112,15 @@ func (a *Adapter) Format(name string) tokenformat.Format {
 	return nil
 }
 
+// FormatNames returns the names of the formats, the default first.
+func (a *Adapter) FormatNames() []string {
+	names := make([]string, len(a.formats))
+	for i, f := range a.formats {
+		names[i] = f.Name()
+	}
+	return names
+}
+
 // formatIndex returns the index of the format the request's client uses.
 func (a *Adapter) formatIndex(r fosite.Requester) (int, error) {
 	c, ok := r.GetClient().(*Client)
