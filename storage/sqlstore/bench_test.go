@@ -87,23 +87,24 @@ func BenchmarkStore(b *testing.B) {
 		}})
 	}
 	ops := []struct {
-		name string
-		kind provider.Kind // records to create beforehand, one per iteration; "" for none
-		run  func(ctx context.Context, s provider.Store, i int, now time.Time) error
+		name   string
+		kind   provider.Kind
+		stored bool // the records exist before the timed loop
+		run    func(ctx context.Context, s provider.Store, r *provider.Record) error
 	}{
-		{"Create", "", func(ctx context.Context, s provider.Store, i int, now time.Time) error {
-			return s.CreateToken(ctx, benchRecord(provider.AccessToken, i, now))
+		{"Create", provider.AccessToken, false, func(ctx context.Context, s provider.Store, r *provider.Record) error {
+			return s.CreateToken(ctx, r)
 		}},
-		{"Get", provider.AccessToken, func(ctx context.Context, s provider.Store, i int, now time.Time) error {
-			_, err := s.Token(ctx, provider.AccessToken, benchRecord(provider.AccessToken, i, now).Key)
+		{"Get", provider.AccessToken, true, func(ctx context.Context, s provider.Store, r *provider.Record) error {
+			_, err := s.Token(ctx, r.Kind, r.Key)
 			return err
 		}},
-		{"Redeem", provider.AuthorizationCode, func(ctx context.Context, s provider.Store, i int, now time.Time) error {
-			_, err := s.RedeemCode(ctx, benchRecord(provider.AuthorizationCode, i, now).Key)
+		{"Redeem", provider.AuthorizationCode, true, func(ctx context.Context, s provider.Store, r *provider.Record) error {
+			_, err := s.RedeemCode(ctx, r.Key)
 			return err
 		}},
-		{"Rotate", provider.RefreshToken, func(ctx context.Context, s provider.Store, i int, now time.Time) error {
-			_, err := s.RotateRefreshToken(ctx, benchRecord(provider.RefreshToken, i, now).Key)
+		{"Rotate", provider.RefreshToken, true, func(ctx context.Context, s provider.Store, r *provider.Record) error {
+			_, err := s.RotateRefreshToken(ctx, r.Key)
 			return err
 		}},
 	}
@@ -113,9 +114,11 @@ func BenchmarkStore(b *testing.B) {
 				b.Run(op.name, func(b *testing.B) {
 					s, stmts := tg.open(b)
 					ctx, now := context.Background(), time.Now()
-					if op.kind != "" {
-						for i := range b.N {
-							if err := s.CreateToken(ctx, benchRecord(op.kind, i, now)); err != nil {
+					recs := make([]*provider.Record, b.N)
+					for i := range recs {
+						recs[i] = benchRecord(op.kind, i, now)
+						if op.stored {
+							if err := s.CreateToken(ctx, recs[i]); err != nil {
 								b.Fatal(err)
 							}
 						}
@@ -123,8 +126,8 @@ func BenchmarkStore(b *testing.B) {
 					b.ReportAllocs()
 					start := stmts()
 					b.ResetTimer()
-					for i := range b.N {
-						if err := op.run(ctx, s, i, now); err != nil {
+					for _, r := range recs {
+						if err := op.run(ctx, s, r); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -3,33 +3,106 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/oauthkit/oauthkit/provider"
 )
 
 // encodeList stores a list of strings as JSON array text; nil and empty lists are stored as
-// the empty string, which is what they read back as (nil).
+// the empty string, which is what they read back as (nil). Plain strings (valid UTF-8 without
+// control characters, quotes or backslashes) are written directly; the rest goes through
+// encoding/json.
 func encodeList(v []string) (string, error) {
 	if len(v) == 0 {
 		return "", nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", err
+	n := 2
+	for _, e := range v {
+		n += len(e) + 3
 	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, e := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if plain(e) {
+			b = append(b, '"')
+			b = append(b, e...)
+			b = append(b, '"')
+			continue
+		}
+		q, err := json.Marshal(e)
+		if err != nil {
+			return "", err
+		}
+		b = append(b, q...)
+	}
+	b = append(b, ']')
 	return string(b), nil
 }
 
-// decodeList reverses encodeList.
+// plain reports whether s is valid UTF-8 without control characters, '"' or '\\', and so is
+// its own JSON string body.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+// decodeList reverses encodeList. Lists of plain strings, the usual case, are split without
+// copying: the elements share the memory of s.
 func decodeList(s string) ([]string, error) {
 	if s == "" {
 		return nil, nil
+	}
+	if v, ok := splitPlain(s); ok {
+		return v, nil
 	}
 	var v []string
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		return nil, fmt.Errorf("stored list is not a JSON array of strings: %w", err)
 	}
 	return v, nil
+}
+
+// splitPlain parses s as ["a","b",…] whose strings have no escapes; ok is false for anything
+// else, which the caller hands to encoding/json.
+func splitPlain(s string) (v []string, ok bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	body := s[1 : len(s)-1]
+	if body == "" {
+		return []string{}, true
+	}
+	v = make([]string, 0, strings.Count(body, ",")+1)
+	for {
+		if len(body) < 2 || body[0] != '"' {
+			return nil, false
+		}
+		end := strings.IndexByte(body[1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		e := body[1 : 1+end]
+		if strings.IndexByte(e, '\\') >= 0 {
+			return nil, false
+		}
+		v = append(v, e)
+		body = body[2+end:]
+		if body == "" {
+			return v, true
+		}
+		if body[0] != ',' {
+			return nil, false
+		}
+		body = body[1:]
+	}
 }
 
 // nullBytes stores nil as NULL and anything else, including an empty slice, verbatim.

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseURLTranslatesEachForm(t *testing.T) {
@@ -120,4 +122,33 @@ func password(raw string) string {
 	}
 	pw, _ := u.User.Password()
 	return pw
+}
+
+// FuzzListCodec checks that a list of strings survives encodeList and decodeList unchanged
+// (invalid UTF-8 excepted, which JSON cannot carry) and that decodeList never panics on
+// stored text.
+func FuzzListCodec(f *testing.F) {
+	f.Add("openid", "https://api.example.com/a?b=c&d=<e>", `"quoted" \ back`)
+	f.Add("", "Zoë", "\x00\x1f")
+	f.Add("a,b", `["x"]`, "🦊")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		in := []string{a, b, c}
+		enc, err := encodeList(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := decodeList(enc)
+		if err != nil {
+			t.Fatalf("decodeList(%q): %v", enc, err)
+		}
+		for _, s := range in {
+			if !utf8.ValidString(s) {
+				return
+			}
+		}
+		if !slices.Equal(in, out) {
+			t.Fatalf("round trip of %q through %q gave %q", in, enc, out)
+		}
+		decodeList(a) // arbitrary stored text: an error, never a panic
+	})
 }
