@@ -104,8 +104,9 @@ func New(store provider.Store, opts Options) (*Store, error) {
 // (Pinger, Collector, …).
 func (s *Store) Unwrap() any { return s.next }
 
-// Close stops the cache's goroutines and drops what it holds. Reads after Close go straight
-// to the wrapped store. The wrapped store is not closed.
+// Close stops the cache's goroutines and drops what it holds. Call it once the Store is no
+// longer in use (ristretto does not allow Close to race its other methods); calls made after
+// Close go straight to the wrapped store. The wrapped store is not closed.
 func (s *Store) Close() error {
 	s.closeOnce.Do(s.cache.Close)
 	return nil

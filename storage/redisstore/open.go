@@ -29,7 +29,8 @@ import (
 // The port defaults to 6379 (26379 for Sentinel addresses). User and password authenticate
 // to the data nodes; sentinel_username and sentinel_password (query) to the Sentinels. Other
 // query parameters: dial_timeout, read_timeout, write_timeout (Go durations such as "2s"),
-// pool_size, max_retries, client_name; any other is an error. Every call is bounded by its
+// pool_size, max_retries, client_name; any other is an error. Over TLS the server name checked
+// is the first host's; for other TLS settings build the client yourself and use New. Every call is bounded by its
 // context's deadline (ContextTimeoutEnabled). Errors never repeat the password.
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	uo, err := parseURL(rawURL)
