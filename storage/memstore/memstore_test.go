@@ -3,6 +3,8 @@ package memstore_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -204,5 +206,87 @@ func TestZeroOptionsUseRealTime(t *testing.T) {
 	}
 	if _, err := s.Token(ctx, future.Kind, future.Key); err != nil {
 		t.Errorf("a record that expires in an hour (by time.Now): %v", err)
+	}
+}
+
+// TestCollectOverManyBatchesWithConcurrentWritersLosesNothing sweeps a store bigger than one
+// batch while other goroutines create and read records, and checks that exactly the expired
+// entries went and everything live stayed.
+func TestCollectOverManyBatchesWithConcurrentWritersLosesNothing(t *testing.T) {
+	clock := storagetest.NewClock()
+	s := memstore.New(memstore.Options{Now: clock.Now})
+	defer s.Close()
+	ctx := t.Context()
+	const n = 5000
+	var live []*provider.Record
+	for i := range n {
+		short := record(clock, fmt.Sprint("short-", i), fmt.Sprint("g-", i%7), time.Minute)
+		long := record(clock, fmt.Sprint("long-", i), fmt.Sprint("g-", i%7), time.Hour)
+		for _, r := range []*provider.Record{short, long} {
+			if err := s.CreateToken(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		live = append(live, long)
+		if err := s.Deny(ctx, fmt.Sprint("jti-", i), clock.Now().Add(time.Duration(1+i%2)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Minute)
+
+	var wg sync.WaitGroup
+	added := make([][]*provider.Record, 4)
+	start := make(chan struct{})
+	for w := range added {
+		wg.Go(func() {
+			<-start
+			for i := range 500 {
+				r := record(clock, fmt.Sprint("new-", w, "-", i), "g-new", time.Hour)
+				if err := s.CreateToken(ctx, r); err != nil {
+					t.Error(err)
+					return
+				}
+				added[w] = append(added[w], r)
+				if _, err := s.Token(ctx, live[i].Kind, live[i].Key); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	close(start)
+	got, err := s.Collect(ctx)
+	wg.Wait()
+	if err != nil || got != n+n/2 {
+		t.Fatalf("Collect = (%d, %v), want %d: the short records and half the jtis", got, err, n+n/2)
+	}
+	for _, rs := range append(added, live) {
+		for _, r := range rs {
+			if _, err := s.Token(ctx, r.Kind, r.Key); err != nil {
+				t.Fatalf("a live record is gone after Collect: %v", err)
+			}
+		}
+	}
+}
+
+func TestCollectStopsWhenContextIsDone(t *testing.T) {
+	clock := storagetest.NewClock()
+	s := memstore.New(memstore.Options{Now: clock.Now})
+	defer s.Close()
+	for i := range 5000 {
+		if err := s.CreateToken(t.Context(), record(clock, fmt.Sprint(i), "g", time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Minute)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	n, err := s.Collect(ctx)
+	if !errors.Is(err, context.Canceled) || n == 0 || n >= 5000 {
+		t.Fatalf("Collect with a cancelled context = (%d, %v), want a first batch and context.Canceled", n, err)
+	}
+	rest, err := s.Collect(t.Context())
+	if err != nil || n+rest != 5000 {
+		t.Fatalf("second Collect = (%d, %v), want the remaining %d", rest, err, 5000-n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -120,23 +121,47 @@ func (s *Store) sweep(interval time.Duration) {
 	}
 }
 
+// collectBatch is how many entries Collect examines before it lets other callers have the
+// lock, which bounds how long a sweep stalls them however big the store is.
+const collectBatch = 1024
+
 // Collect deletes every record and deny-list entry that has expired and returns how many it
-// deleted. The sweeper calls it; calling it directly is safe at any time.
+// deleted. The sweeper calls it; calling it directly is safe at any time. It takes the
+// write lock for batches of collectBatch entries, not for the whole sweep, and stops early,
+// returning ctx's error with the count so far, when ctx is done.
 func (s *Store) Collect(ctx context.Context) (int, error) {
 	now := s.now()
+	n, seen := 0, 0
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
+	defer func() { s.mu.Unlock() }()
+	// pause lets waiting callers in between batches. Ranging over a map that others change
+	// between steps is well defined (entries removed before they are reached are not
+	// produced), and every step runs under the lock.
+	pause := func() error {
+		if seen++; seen%collectBatch != 0 {
+			return nil
+		}
+		s.mu.Unlock()
+		runtime.Gosched()
+		s.mu.Lock()
+		return ctx.Err()
+	}
 	for id, r := range s.tokens {
 		if r.Expired(now) {
 			s.remove(id, r)
 			n++
+		}
+		if err := pause(); err != nil {
+			return n, err
 		}
 	}
 	for jti, until := range s.denied {
 		if !now.Before(until) {
 			delete(s.denied, jti)
 			n++
+		}
+		if err := pause(); err != nil {
+			return n, err
 		}
 	}
 	return n, nil
