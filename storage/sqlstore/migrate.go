@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -118,8 +119,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fail("migrate: lock", err)
 	}
 	err = s.migrateLocked(ctx, conn, steps)
-	if uerr := unlock(); err == nil && uerr != nil {
-		err = fail("migrate: unlock", uerr)
+	if uerr := unlock(); uerr != nil {
+		// A session lock must not go back to the pool with the connection: discard the
+		// connection, which ends its session and so releases the lock.
+		conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // the discard is the point
+		if err == nil {
+			err = fail("migrate: unlock", uerr)
+		}
 	}
 	return err
 }

@@ -254,3 +254,26 @@ func TestCloseLeavesACallersDBOpen(t *testing.T) {
 		t.Fatalf("the caller's DB was closed by Store.Close: %v", err)
 	}
 }
+
+// TestInMemoryDatabaseSurvivesInterruptedQueries interrupts many queries on the one pinned
+// connection of an in-memory store by their deadlines; the pool must keep that connection
+// (dropping it would silently lose the database) and the data must still be there.
+func TestInMemoryDatabaseSurvivesInterruptedQueries(t *testing.T) {
+	s := open(t, backend{name: "sqlite-memory"}, "sqlite://:memory:", sqlstore.Options{})
+	if err := s.CreateClient(t.Context(), &provider.Client{ID: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	const slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c"
+	for range 3 {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		var n int64
+		err := s.DB().QueryRowContext(ctx, slow).Scan(&n)
+		cancel()
+		if err == nil {
+			t.Fatal("a query of a hundred million rows finished within 20ms: the test no longer interrupts anything")
+		}
+	}
+	if _, err := s.Client(t.Context(), "kept"); err != nil {
+		t.Fatalf("after interrupted queries: %v", err)
+	}
+}

@@ -161,7 +161,9 @@ func fail(op string, err error) error {
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
 
-// ms converts a time to the stored Unix milliseconds; the zero time is stored as 0.
+// ms converts a time to the stored Unix milliseconds; the zero time is stored as 0. (So the
+// instant 1970-01-01T00:00:00Z reads back as the zero time, the one value that does not
+// round-trip.)
 func ms(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
