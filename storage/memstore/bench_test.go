@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -385,4 +386,39 @@ func BenchmarkTokenDuringCollect(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100]), "p99-ns")
 	b.ReportMetric(float64(lat[len(lat)-1]), "max-ns")
+}
+
+// BenchmarkRevokeGrant creates the four records of a grant and revokes the grant, in stores
+// that hold 0 and 100 000 other records: the figure should not depend on the store's size.
+func BenchmarkRevokeGrant(b *testing.B) {
+	for _, others := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
+			clock := newBenchClock()
+			s := newBenchStore(b, clock)
+			ctx := context.Background()
+			now := clock.now()
+			for range others {
+				key := rand.Text()
+				r := &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: key, ExpiresAt: now.Add(time.Hour)}
+				if err := s.CreateToken(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			grant := records(provider.AccessToken, 4, now)
+			for i, k := range []provider.Kind{provider.AuthorizationCode, provider.PKCE, provider.AccessToken, provider.RefreshToken} {
+				grant[i].Kind, grant[i].Session = k, nil
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, r := range grant {
+					if err := s.CreateToken(ctx, r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := s.RevokeGrant(ctx, grant[0].GrantID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
