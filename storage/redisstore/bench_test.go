@@ -187,9 +187,10 @@ func TestRoundTripsPerOperation(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			createRTs := 1
+			// A Cluster spreads a grant's records over the masters; a single server does not.
+			createRTs, revokeRTs := 1, 1
 			if be.name == "Cluster" {
-				createRTs = 2
+				createRTs, revokeRTs = 2, 3
 			}
 			for _, step := range []struct {
 				name string
@@ -201,13 +202,13 @@ func TestRoundTripsPerOperation(t *testing.T) {
 				{"Token", 1, func() error { _, err := s.Token(ctx, code.Kind, code.Key); return err }},
 				{"RedeemCode", 1, func() error { _, err := s.RedeemCode(ctx, code.Key); return err }},
 				{"RotateRefreshToken", 1, func() error { _, err := s.RotateRefreshToken(ctx, refresh.Key); return err }},
-				{"RotateRefreshToken reused", 4, func() error {
+				{"RotateRefreshToken reused", 1 + revokeRTs, func() error {
 					if _, err := s.RotateRefreshToken(ctx, refresh.Key); !errors.Is(err, provider.ErrAlreadyUsed) {
 						return fmt.Errorf("want ErrAlreadyUsed, got %v", err)
 					}
 					return nil
 				}},
-				{"RevokeGrant", 3, func() error { return s.RevokeGrant(ctx, refresh.GrantID) }},
+				{"RevokeGrant", revokeRTs, func() error { return s.RevokeGrant(ctx, refresh.GrantID) }},
 			} {
 				before := rt.n.Load()
 				if err := step.call(); err != nil {

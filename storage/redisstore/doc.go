@@ -11,40 +11,44 @@
 //
 // A token, code or PKCE record is one hash under P:{<key>}:r:<kind>, where <key> is the
 // record's Key (an HMAC tag or hash of the token, never the token) and the braces are the
-// Cluster hash tag. Every record of a grant is also a member of the grant's index, a set
-// under P:{<grantID>}:g. Records are tagged by their own key, not by their grant: lookups
+// Cluster hash tag. Every record of a grant is also a member of the grant's index, a sorted
+// set (scored by expiry) under P:{<grantID>}:g. Records are tagged by their own key, not by their grant: lookups
 // arrive with only (kind, key), and the key does not reveal the grant, so a grant-tagged
 // layout would need a second round trip (key → grant) on every read, redeem and rotation.
 // With key tags, an authorization code and its PKCE record (same key) share a slot, and the
-// grant index is read only when a grant is revoked. Clients share the tag {clients}; a key set
+// grant index is read only when a grant is revoked (by RevokeGrant or on reuse). Clients share the tag {clients}; a key set
 // is tagged by its name, a deny-list entry by its jti. keys.go lists every key.
 //
 // # Round trips
 //
-//	Token, Client, KeySet, Denied                                  1 (one read)
-//	RedeemCode, RotateRefreshToken (first use)                     1 (one script on the record's key)
-//	DeleteToken, Deny, SaveKeySet, Create/Update/DeleteClient      1 (one script)
-//	CreateToken, single node or Sentinel                           1 (one script writes record and index)
-//	CreateToken, Cluster                                           2 (index, then record: different slots)
-//	ListClients                                                    2 (index range, then MGET on the same slot)
-//	RevokeGrant                                                    3 (read the index; delete the records, pipelined
-//	                                                                  to every master at once; prune the index)
-//	RedeemCode, RotateRefreshToken on reuse                        1 + RevokeGrant's 3
+//	                                                  single node, Sentinel   Cluster
+//	Token, Client, KeySet, Denied                     1                       1
+//	RedeemCode, RotateRefreshToken (first use)        1                       1
+//	DeleteToken, Deny, SaveKeySet,
+//	Create/Update/DeleteClient                        1                       1
+//	CreateToken                                       1                       2
+//	ListClients                                       2                       2
+//	RevokeGrant                                       1                       3
+//	RedeemCode, RotateRefreshToken on reuse           2                       4
 //
 // Exactly-once redemption and rotation need no cross-slot step: the script that marks a
-// record used reads and writes only that record. Revocation spans slots in a Cluster, so it is
-// ordered to fail safe rather than made atomic: the records are deleted first, each by a
-// script that checks the record still names the grant, and only then are their members
-// removed from the index. A crash midway leaves no record the index has forgotten, and
-// RevokeGrant may be called again to finish. Likewise CreateToken writes the index before the
-// record in a Cluster, so no record exists that RevokeGrant could miss.
+// record used reads and writes only that record. Where the whole grant lives on one server
+// (a single node or a Sentinel primary), CreateToken writes record and index, and RevokeGrant
+// reads the index and deletes the records, each in one atomic script. In a Cluster a grant's
+// records are spread over the masters, so those two are ordered to fail safe rather than made
+// atomic: CreateToken writes the index before the record, so no record exists that
+// RevokeGrant could miss; RevokeGrant reads the index, deletes the records (one pipeline to
+// every master at once, each delete checking that the record still names the grant), and
+// only then removes their members from the index. A crash midway leaves no record the index
+// has forgotten, and RevokeGrant may be called again to finish.
 //
 // # Expiry
 //
 // Every record key expires (PEXPIREAT) at its record's ExpiresAt, a deny-list entry at its
-// Until, and a grant index at the latest expiry of its members: nothing lingers. Reads also
-// compare against Options.Now, so a record reads as not found once ExpiresAt ≤ Now() even if
-// Redis still holds it. Clients and key sets do not expire.
+// Until, and a grant index at the latest expiry of its members, which are dropped from it as
+// their records expire: nothing lingers. Reads also compare against Options.Now, so a record
+// reads as not found once ExpiresAt ≤ Now() even if Redis still holds it. Clients and key
+// sets do not expire.
 //
 // # Encoding
 //

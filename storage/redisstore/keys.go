@@ -11,8 +11,10 @@ import (
 //
 //	P:{<key>}:r:<kind>   hash: d = encoded Record, g = GrantID, x = stamp(ExpiresAt),
 //	                     u = stamp(UsedAt) once used. TTL: ExpiresAt.
-//	P:{<grantID>}:g      set of "<kind>:<key>", one member per record created in the grant.
-//	                     TTL: the latest ExpiresAt of its members.
+//	P:{<grantID>}:g      sorted set of "<kind>:<key>", one member per record created in the
+//	                     grant, scored by the record's expiry (ms). Members whose records have
+//	                     expired are dropped whenever a member is added. TTL: the latest
+//	                     ExpiresAt of its members.
 //	P:{clients}:c:<id>   string: encoded Client. No TTL.
 //	P:{clients}:ids      sorted set of client IDs, all scored 0 (byte-ordered for ListClients).
 //	P:{<name>}:ks        hash: v = version, d = encoded KeySet. No TTL.

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"crypto/rand"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,9 +207,8 @@ func TestCreateTokenInAClusterWritesTheIndexEvenWhenTheRecordFails(t *testing.T)
 	if err := s.CreateToken(ctx, second); !errors.Is(err, provider.ErrConflict) {
 		t.Fatalf("CreateToken of a live key: %v, want ErrConflict", err)
 	}
-	ok, err := s.Redis().SIsMember(ctx, grantKey(s.prefix, second.GrantID), "access_token:"+first.Key).Result()
-	if err != nil || !ok {
-		t.Fatalf("the failed create's grant index holds no member: (%v, %v)", ok, err)
+	if _, err := s.Redis().ZScore(ctx, grantKey(s.prefix, second.GrantID), "access_token:"+first.Key).Result(); err != nil {
+		t.Fatalf("the failed create's grant index holds no member: %v", err)
 	}
 	// And revoking that grant leaves the first grant's record alone.
 	if err := s.RevokeGrant(ctx, second.GrantID); err != nil {
@@ -216,5 +216,31 @@ func TestCreateTokenInAClusterWritesTheIndexEvenWhenTheRecordFails(t *testing.T)
 	}
 	if _, err := s.Token(ctx, first.Kind, first.Key); err != nil {
 		t.Fatalf("Token of the first grant's record: %v", err)
+	}
+}
+
+func TestGrantIndexDropsMembersOfExpiredRecords(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := openTest(t, b)
+			ctx := t.Context()
+			grantID := "grant-" + rand.Text()
+			for range 5 {
+				if err := s.CreateToken(ctx, record(provider.AccessToken, grantID, s.clock.now, time.Minute)); err != nil {
+					t.Fatalf("CreateToken: %v", err)
+				}
+			}
+			s.clock.now = s.clock.now.Add(time.Minute) // the five have expired
+			if err := s.CreateToken(ctx, record(provider.RefreshToken, grantID, s.clock.now, time.Hour)); err != nil {
+				t.Fatalf("CreateToken: %v", err)
+			}
+			members, err := s.Redis().ZRange(ctx, grantKey(s.prefix, grantID), 0, -1).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(members) != 1 || !strings.HasPrefix(members[0], "refresh_token:") {
+				t.Fatalf("the grant index holds %q, want only the live refresh token", members)
+			}
+		})
 	}
 }

@@ -15,11 +15,14 @@ import (
 
 // Lua pieces. Instants are stamp strings, compared as strings; PEXPIREAT takes milliseconds.
 
-// indexAddLua adds a member to a grant index and stretches the index's TTL to cover it.
-// Arguments: index key, member, expiry ms.
+// indexAddLua adds a member to a grant index, a sorted set scored by each record's expiry in
+// ms; drops the members whose records have expired, so that no member outlives its record;
+// and stretches the index's TTL to its latest member. Arguments: index key, member, expiry
+// ms, now ms.
 const indexAddLua = `
-local function indexAdd(key, member, ms)
-  redis.call('SADD', key, member)
+local function indexAdd(key, member, ms, nowms)
+  redis.call('ZADD', key, ms, member)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', nowms)
   if redis.call('PEXPIRETIME', key) < tonumber(ms) then
     redis.call('PEXPIREAT', key, ms)
   end
@@ -43,16 +46,16 @@ end
 var (
 	// createScript stores a record and indexes it in one atomic step, when both keys live on
 	// one server (a single node or a Sentinel primary). KEYS: record, grant index.
-	// ARGV: data, grant ID, expiry stamp, now stamp, expiry ms, member.
+	// ARGV: data, grant ID, expiry stamp, now stamp, expiry ms, member, now ms.
 	createScript = redis.NewScript(indexAddLua + recordCreateLua + `
 local ok = recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-if ok == 1 then indexAdd(KEYS[2], ARGV[6], ARGV[5]) end
+if ok == 1 then indexAdd(KEYS[2], ARGV[6], ARGV[5], ARGV[7]) end
 return ok
 `)
 	// indexScript is the first step of a create in a Cluster. KEYS: grant index.
-	// ARGV: member, expiry ms.
+	// ARGV: member, expiry ms, now ms.
 	indexScript = redis.NewScript(indexAddLua + `
-indexAdd(KEYS[1], ARGV[1], ARGV[2])
+indexAdd(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `)
 	// recordScript is the second step of a create in a Cluster. KEYS: record. ARGV as
@@ -82,8 +85,31 @@ if x <= ARGV[1] then return 0 end
 return 1
 `)
 
-	// revokeScript deletes a record if it belongs to the grant. KEYS: record.
-	// ARGV: grant ID. It returns 1 if it deleted the record.
+	// revokeGrantScript revokes a grant in one atomic step where the index and the records
+	// live on one server (a single node or a Sentinel primary). It builds the record keys
+	// from the index's members, which only a non-Cluster deployment allows. KEYS: grant index.
+	// ARGV: record key prefix ("P:{"), grant ID, member to keep or "", kinds (none = all).
+	revokeGrantScript = redis.NewScript(`
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+local all, only = #ARGV < 4, {}
+for i = 4, #ARGV do only[ARGV[i]] = true end
+for _, m in ipairs(members) do
+  local c = string.find(m, ':', 1, true)
+  if c and m ~= ARGV[3] then
+    local kind, key = string.sub(m, 1, c - 1), string.sub(m, c + 1)
+    if all or only[kind] then
+      local rk = ARGV[1] .. key .. '}:r:' .. kind
+      if redis.call('HGET', rk, 'g') == ARGV[2] then redis.call('DEL', rk) end
+      redis.call('ZREM', KEYS[1], m)
+    end
+  end
+end
+return 1
+`)
+
+	// revokeScript deletes a record if it belongs to the grant; in a Cluster, RevokeGrant
+	// pipelines one per record. KEYS: record. ARGV: grant ID. It returns 1 if it deleted the
+	// record.
 	revokeScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'g') == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -116,12 +142,12 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	var n int64
 	var err error
 	if s.cluster {
-		err = indexScript.Run(ctx, s.rdb, []string{gkey}, member, ms).Err()
+		err = indexScript.Run(ctx, s.rdb, []string{gkey}, member, ms, now.UnixMilli()).Err()
 		if err == nil {
 			n, err = recordScript.Run(ctx, s.rdb, []string{rkey}, args...).Int64()
 		}
 	} else {
-		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey}, append(args, member)...).Int64()
+		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey}, append(args, member, now.UnixMilli())...).Int64()
 	}
 	if err != nil {
 		return s.wrap("create token", err)
@@ -174,8 +200,8 @@ func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string)
 
 // RedeemCode marks the authorization code under key as used and returns it. The mark is one
 // script on the code's own key: one round trip, and exactly one of any number of racing
-// callers wins. A second redemption revokes the rest of the code's grant (three more round
-// trips, see RevokeGrant) and returns the record with ErrAlreadyUsed; the code itself stays,
+// callers wins. A second redemption revokes the rest of the code's grant (RevokeGrant's round
+// trips more) and returns the record with ErrAlreadyUsed; the code itself stays,
 // used, until it expires, so that every later presentation is recognised as reuse too.
 func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
 	return s.consume(ctx, "redeem code", provider.AuthorizationCode, key)
@@ -183,7 +209,7 @@ func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, e
 
 // RotateRefreshToken marks the refresh token under key as used and returns it, in one round
 // trip; exactly one of any number of racing callers wins. A reused token is taken as theft:
-// the rest of its grant is revoked (three more round trips) and the record returned with
+// the rest of its grant is revoked (RevokeGrant's round trips more) and the record returned with
 // ErrAlreadyUsed; the token itself stays, used, until it expires.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
 	return s.consume(ctx, "rotate refresh token", provider.RefreshToken, key)
@@ -219,11 +245,15 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 }
 
 // RevokeGrant deletes every record of the grant whose kind is among kinds (all kinds when
-// none is given). It takes three round trips whatever the grant's size: read the grant
-// index; delete the records, each by a script that checks the record still belongs to the
-// grant (pipelined; in a Cluster the pipeline goes to every master at once); then remove the
-// deleted members from the index. Records are deleted before the index forgets them, so a
-// failure midway leaves no record unreachable: calling RevokeGrant again finishes the job.
+// none is given).
+//
+// On a single node or a Sentinel primary it is one script: one round trip, atomic. In a
+// Cluster the records are spread over the masters, so it takes three round trips whatever the
+// grant's size: read the grant index; delete the records, each by a script that checks the
+// record still belongs to the grant (one pipeline, sent to every master at once); then remove
+// the deleted members from the index. Records are deleted before the index forgets them, so
+// a failure midway leaves no record unreachable, and calling RevokeGrant again finishes the
+// job.
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
 	return s.revoke(ctx, "revoke grant", grantID, kinds, "")
 }
@@ -234,7 +264,19 @@ func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider
 		return nil
 	}
 	gkey := s.grantKey(grantID)
-	members, err := s.rdb.SMembers(ctx, gkey).Result()
+	if !s.cluster {
+		args := make([]any, 0, 3+len(kinds))
+		args = append(args, s.prefix+":{", grantID, keep)
+		for _, k := range kinds {
+			args = append(args, string(k))
+		}
+		if err := revokeGrantScript.Run(ctx, s.rdb, []string{gkey}, args...).Err(); err != nil {
+			return s.wrap(op, err)
+		}
+		return nil
+	}
+
+	members, err := s.rdb.ZRange(ctx, gkey, 0, -1).Result()
 	if err != nil {
 		return s.wrap(op, err)
 	}
@@ -261,7 +303,7 @@ func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider
 	}
 	// Forget only the members whose record this call deleted. A member whose record is
 	// missing may be a create in flight (index written, record not yet), so it stays until
-	// the index expires and a later RevokeGrant can still find its record.
+	// its expiry and a later RevokeGrant can still find its record.
 	deleted := make([]any, 0, len(picked))
 	for i, c := range cmds {
 		if n, _ := c.Int64(); n == 1 {
@@ -269,7 +311,7 @@ func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider
 		}
 	}
 	if len(deleted) > 0 {
-		if err := s.rdb.SRem(ctx, gkey, deleted...).Err(); err != nil {
+		if err := s.rdb.ZRem(ctx, gkey, deleted...).Err(); err != nil {
 			return s.wrap(op, err)
 		}
 	}
