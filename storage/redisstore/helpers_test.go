@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"crypto/rand"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,8 @@ func clusterURL(t testing.TB) string {
 func openIsolated(t testing.TB, url string, now func() time.Time) (*redisstore.Store, string) {
 	t.Helper()
 	prefix := "oauthkit-test-" + strings.ToLower(rand.Text())
-	s, err := redisstore.Open(t.Context(), url, redisstore.Options{Prefix: prefix, Now: now})
+	s, err := redisstore.Open(t.Context(), url, redisstore.Options{Prefix: prefix, Now: now,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}) // shown with -v or on failure
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -238,6 +238,7 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 	}
 	// Reuse: revoke what the first use may have produced, but keep the used record, used,
 	// until it expires, so that every later presentation is recognised as reuse too.
+	s.log.Warn("redisstore: a used record was presented again; revoking its grant", "op", op, "kind", string(kind))
 	if err := s.revoke(ctx, "revoke grant", r.GrantID, nil, grantMember(kind, key)); err != nil {
 		return r, fmt.Errorf("redisstore: %s: %w", op, errors.Join(provider.ErrAlreadyUsed, err))
 	}
