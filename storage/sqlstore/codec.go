@@ -113,7 +113,8 @@ func nullBytes(b []byte) any {
 	return b
 }
 
-// recordArgs returns the insert arguments of r in tokenCols order.
+// recordArgs returns the insert arguments of r in tokenCols order. UsedAt is stored as given
+// (zero for a new record), so a record copied from another store keeps its state.
 func (s *Store) recordArgs(r *provider.Record) ([]any, error) {
 	lists := [4][]string{r.RequestedScopes, r.GrantedScopes, r.RequestedAudience, r.GrantedAudience}
 	var enc [4]string
@@ -126,7 +127,7 @@ func (s *Store) recordArgs(r *provider.Record) ([]any, error) {
 	return []any{
 		string(r.Kind), s.key(r.Key), s.key(r.GrantID), s.key(r.ClientID), r.Subject,
 		enc[0], enc[1], enc[2], enc[3],
-		ms(r.IssuedAt), ms(r.ExpiresAt), ms(r.AuthTime), int64(0),
+		ms(r.IssuedAt), ms(r.ExpiresAt), ms(r.AuthTime), ms(r.UsedAt),
 		r.PKCEChallenge, r.PKCEMethod, r.RedirectURI,
 		nullBytes(r.Claims), nullBytes(r.Session),
 	}, nil

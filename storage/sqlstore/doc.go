@@ -15,6 +15,27 @@
 // a current schema, is safe to run from several nodes at once, and refuses a database that
 // newer code has migrated.
 //
+// The URL forms Open accepts are sqlite:///abs/path.db, sqlite://rel/path.db,
+// sqlite://:memory:, postgres:// or postgresql:// (any pgx/libpq parameter) and mysql:// or
+// mariadb:// (user:pass@host:port/db?go-sql-driver-parameters); see Open.
+//
+// The schema (schema version 1; every table name begins with Options.TablePrefix):
+//
+//	tokens          (kind, token_key) primary key; grant_id, client_id, expires_at indexed;
+//	                subject, scope and audience lists (JSON array text), issued_at,
+//	                expires_at, auth_time, used_at (Unix ms, 0 = unset), PKCE, redirect URI,
+//	                claims and session (binary, verbatim)
+//	clients         id primary key; the RFC 7591 metadata, lists as JSON array text,
+//	                jwks and metadata binary and verbatim
+//	deny_list       jti primary key; until_at indexed
+//	key_sets        name primary key; version (the compare-and-swap counter), key_data
+//	                (the keys, sealed private parts included, as versioned JSON), updated_at
+//	schema_version  one row per applied migration
+//
+// Keys and IDs are bytes compared bytewise (bytea on PostgreSQL, VARBINARY(255) on MySQL,
+// TEXT with the BINARY collation on SQLite), so any key of up to provider.MaxKeyLen bytes
+// round-trips and ListClients orders by bytes.
+//
 // Records are keyed by (kind, key), where the key is the tag or hash a token format derived
 // from the token, never the token itself. Times are stored as Unix milliseconds, so they
 // round-trip at millisecond precision, in UTC. RedeemCode and RotateRefreshToken are one

@@ -25,7 +25,6 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: create token: %w: %w", provider.ErrInvalid, err)
 	}
-	args[12] = ms(r.UsedAt)
 	_, err = s.db.ExecContext(ctx, s.q.tokenInsert, args...)
 	if err == nil {
 		return nil
