@@ -128,20 +128,27 @@ func (p *proxy) restore(t *testing.T) {
 	p.serve(ln)
 }
 
-// TestOperationsFailWithUnavailableWhilePostgresIsUnreachableAndRecover puts the store behind
-// a proxy to the shared PostgreSQL, cuts the proxy (server gone) and then freezes it (server
-// hangs, on pooled and new connections alike), and checks that every operation returns an error matching provider.ErrUnavailable
-// within its context deadline, without panicking; then restores the proxy and checks that the
-// same store works again.
-func TestOperationsFailWithUnavailableWhilePostgresIsUnreachableAndRecover(t *testing.T) {
-	real := postgresURL(t)
-	u, err := url.Parse(real)
+// TestOperationsFailWithUnavailableWhileTheServerIsUnreachableAndRecover puts the store
+// behind a proxy to the shared PostgreSQL (and MariaDB), cuts the proxy (server gone) and
+// then freezes it (server hangs, on pooled and new connections alike), and checks that every
+// operation returns an error matching provider.ErrUnavailable within its context deadline,
+// without panicking; then restores the proxy and checks that the same store works again.
+func TestOperationsFailWithUnavailableWhileTheServerIsUnreachableAndRecover(t *testing.T) {
+	for _, b := range backends {
+		if b.shared {
+			t.Run(b.name, func(t *testing.T) { testFault(t, b) })
+		}
+	}
+}
+
+func testFault(t *testing.T, b backend) {
+	u, err := url.Parse(b.url(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := startProxy(t, u.Host)
 	u.Host = p.addr
-	s := open(t, backend{name: "postgres-via-proxy", shared: true}, u.String(), sqlstore.Options{})
+	s := open(t, b, u.String(), sqlstore.Options{})
 	ctx := t.Context()
 
 	now := time.Now()
