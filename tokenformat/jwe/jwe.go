@@ -24,8 +24,11 @@ const Name = "jwe"
 // DefaultMaxTokenSize is the default for Options.MaxTokenSize.
 const DefaultMaxTokenSize = 16 << 10
 
-// KeyAlgorithms are the key-management algorithms the format supports.
-var KeyAlgorithms = []jose.KeyAlgorithm{jose.RSA_OAEP_256, jose.ECDH_ES_A256KW}
+var keyAlgorithms = []jose.KeyAlgorithm{jose.RSA_OAEP_256, jose.ECDH_ES_A256KW}
+
+// SupportedKeyAlgorithms returns the key-management algorithms the format supports:
+// RSA-OAEP-256 and ECDH-ES+A256KW. Options.KeyAlgorithms chooses among them.
+func SupportedKeyAlgorithms() []jose.KeyAlgorithm { return slices.Clone(keyAlgorithms) }
 
 // Options configure a Format. Recipient is required; the zero value of every other field is
 // a documented safe default.
@@ -83,10 +86,10 @@ func New(inner *jws.Format, opts Options) (*Format, error) {
 		maxSize:   opts.MaxTokenSize,
 	}
 	if len(f.algs) == 0 {
-		f.algs = slices.Clone(KeyAlgorithms)
+		f.algs = slices.Clone(keyAlgorithms)
 	}
 	for _, a := range f.algs {
-		if !slices.Contains(KeyAlgorithms, a) {
+		if !slices.Contains(keyAlgorithms, a) {
 			return nil, fmt.Errorf("jwe: Options.KeyAlgorithms: %q is not RSA-OAEP-256 or ECDH-ES+A256KW", a)
 		}
 	}

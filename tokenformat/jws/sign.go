@@ -17,10 +17,13 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// Supported lists the algorithms the format signs and verifies with.
-var Supported = []jose.SignatureAlgorithm{jose.ES256, jose.ES384, jose.EdDSA, jose.RS256, jose.PS256}
+var supportedAlgs = []jose.SignatureAlgorithm{jose.ES256, jose.ES384, jose.EdDSA, jose.RS256, jose.PS256}
 
-func supported(alg jose.SignatureAlgorithm) bool { return slices.Contains(Supported, alg) }
+// SupportedAlgorithms returns the algorithms the format can sign and verify with: ES256,
+// ES384, EdDSA, RS256 and PS256. Options.Algorithms chooses among them.
+func SupportedAlgorithms() []jose.SignatureAlgorithm { return slices.Clone(supportedAlgs) }
+
+func supported(alg jose.SignatureAlgorithm) bool { return slices.Contains(supportedAlgs, alg) }
 
 // minRSABits is the smallest RSA modulus the format signs or verifies with.
 const minRSABits = 2048
