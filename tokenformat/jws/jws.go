@@ -168,29 +168,24 @@ func (f *Format) Issuer() string { return f.issuer }
 // rec.ClientID and rec.ExpiresAt; sub defaults to the client ID (RFC 9068 §2.2) and iat to
 // the current time. Times are carried in whole seconds.
 func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.Token, error) {
-	tok, _, err := f.issue(ctx, rec)
-	return tok, err
-}
-
-func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.Token, []byte, error) {
 	if rec == nil {
-		return tokenformat.Token{}, nil, errors.New("jws: issue: record is nil")
+		return tokenformat.Token{}, errors.New("jws: issue: record is nil")
 	}
 	if rec.ClientID == "" {
-		return tokenformat.Token{}, nil, errors.New("jws: issue: record has no ClientID")
+		return tokenformat.Token{}, errors.New("jws: issue: record has no ClientID")
 	}
 	if rec.ExpiresAt.IsZero() {
-		return tokenformat.Token{}, nil, errors.New("jws: issue: record has no ExpiresAt")
+		return tokenformat.Token{}, errors.New("jws: issue: record has no ExpiresAt")
 	}
 	key, err := f.keys.Active(ctx, "sig", string(f.alg))
 	if err != nil {
-		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: active key: %w", err)
+		return tokenformat.Token{}, fmt.Errorf("jws: issue: active key: %w", err)
 	}
 	ik := f.lastKey.Load()
 	if ik == nil || ik.jwk != key {
 		s, err := signerFor(f.alg, key)
 		if err != nil {
-			return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: %w", err)
+			return tokenformat.Token{}, fmt.Errorf("jws: issue: %w", err)
 		}
 		ik = &issuingKey{jwk: key, signer: s, header: f.header(key.KeyID, f.alg)}
 		f.lastKey.Store(ik)
@@ -199,7 +194,7 @@ func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	var extra []member
 	if len(rec.Claims) > 0 || f.claimHook != nil {
 		if extra, err = f.extraClaims(ctx, rec); err != nil {
-			return tokenformat.Token{}, nil, err
+			return tokenformat.Token{}, err
 		}
 	}
 
@@ -212,7 +207,7 @@ func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	defer bufPool.Put(bp)
 	payload, err := f.appendClaims((*bp)[:0], rec, jtiText[:], extra)
 	if err != nil {
-		return tokenformat.Token{}, nil, err
+		return tokenformat.Token{}, err
 	}
 	*bp = payload
 
@@ -224,12 +219,12 @@ func (f *Format) issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	out = base64.RawURLEncoding.AppendEncode(out, payload)
 	sig, err := s.sign(out)
 	if err != nil {
-		return tokenformat.Token{}, nil, fmt.Errorf("jws: issue: sign: %w", err)
+		return tokenformat.Token{}, fmt.Errorf("jws: issue: sign: %w", err)
 	}
 	out = append(out, '.')
 	out = base64.RawURLEncoding.AppendEncode(out, sig)
 	// out is never written again, so the token shares its memory.
-	return tokenformat.Token{Value: unsafe.String(&out[0], len(out)), Key: string(jtiText[:]), Record: nil}, out, nil
+	return tokenformat.Token{Value: unsafe.String(&out[0], len(out)), Key: string(jtiText[:]), Record: nil}, nil
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
