@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -104,4 +105,29 @@ func unavailable(err error) bool {
 		return false
 	}
 	return true
+}
+
+// redacted is a server error whose text may quote a value the store was given (MySQL's
+// "Duplicate entry '…'" and "Incorrect string value: '…'", PostgreSQL's data exceptions
+// quoting input bytes). Its text keeps only the error's code; the error itself stays
+// reachable with errors.As.
+type redacted struct {
+	text string
+	err  error
+}
+
+func (r redacted) Error() string { return r.text }
+func (r redacted) Unwrap() error { return r.err }
+
+// redact hides the message of server errors that can carry a key, token or other value.
+func redact(err error) error {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return redacted{fmt.Sprintf("mysql error %d (SQLSTATE %s)", me.Number, me.SQLState[:]), err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22") { // data exception
+		return redacted{fmt.Sprintf("postgres data exception (SQLSTATE %s)", pe.Code), err}
+	}
+	return err
 }

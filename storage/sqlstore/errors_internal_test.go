@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -60,6 +61,26 @@ func TestDuplicateRecognisesEachDialectsUniqueViolation(t *testing.T) {
 	for _, err := range []error{&pgconn.PgError{Code: "23503"}, &mysql.MySQLError{Number: 1452}, driver.ErrBadConn} {
 		if duplicate(err) {
 			t.Errorf("duplicate(%v) = true", err)
+		}
+	}
+}
+
+func TestFailNeverRepeatsAValueQuotedByTheServer(t *testing.T) {
+	const secret = "tag-0123456789"
+	for _, err := range []error{
+		&mysql.MySQLError{Number: 1062, SQLState: [5]byte{'2', '3', '0', '0', '0'}, Message: "Duplicate entry '" + secret + "' for key 'PRIMARY'"},
+		&mysql.MySQLError{Number: 1366, Message: "Incorrect string value: '" + secret + "' for column 'subject'"},
+		&pgconn.PgError{Code: "22021", Message: "invalid byte sequence for encoding \"UTF8\": " + secret},
+	} {
+		got := fail("op", err)
+		if strings.Contains(got.Error(), secret) {
+			t.Errorf("fail(%v) = %q repeats the value", err, got)
+		}
+		if !errors.Is(got, err) {
+			t.Errorf("fail(%v) lost the underlying error", err)
+		}
+		if strings.Contains(err.Error(), "Duplicate") && !duplicate(got) {
+			t.Errorf("duplicate(fail(%v)) = false: redaction hid the error from errors.As", err)
 		}
 	}
 }

@@ -155,6 +155,7 @@ func (s *Store) key(k string) any {
 // reached or could not answer now (network, deadline, lock contention, shutdown) wrap
 // provider.ErrUnavailable; the underlying error stays reachable with errors.As.
 func fail(op string, err error) error {
+	err = redact(err)
 	if unavailable(err) {
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, provider.ErrUnavailable, err)
 	}
