@@ -34,6 +34,8 @@
 //     name, return ErrInvalid.
 //   - Claims, Metadata and JWKS are kept byte for byte (no JSON normalisation).
 //   - ListClients sorts by bytes, not by a collation ("Z" < "a" < "é").
+//   - CreateToken and CreateClient leave the value they are given unchanged (only SaveKeySet
+//     writes to its argument, the new Version).
 //   - An error's text never contains the key, client ID, jti or set name it is about.
 //
 // Each subtest calls NewStore itself and uses random keys, IDs and names, so stores that

@@ -116,8 +116,12 @@ func (e *env) record(kind provider.Kind, grantID string) *provider.Record {
 // the later checks of deletion, revocation and use catch a cache that is not invalidated.
 func (e *env) create(r *provider.Record) *provider.Record {
 	e.t.Helper()
+	before := r.Clone()
 	if err := e.store.CreateToken(e.ctx, r); err != nil {
 		e.t.Fatalf("CreateToken(%s): %v", r.Kind, err)
+	}
+	if d := diffRecord(before, r); d != "" {
+		e.t.Fatalf("CreateToken changed the record it was given:\n%s", d)
 	}
 	e.wantToken(r)
 	return r
@@ -201,8 +205,12 @@ func (e *env) client(id string) *provider.Client {
 // primes any read cache, as create does).
 func (e *env) createClient(c *provider.Client) *provider.Client {
 	e.t.Helper()
+	before := c.Clone()
 	if err := e.store.CreateClient(e.ctx, c); err != nil {
 		e.t.Fatalf("CreateClient: %v", err)
+	}
+	if d := diffClient(before, c); d != "" {
+		e.t.Fatalf("CreateClient changed the client it was given:\n%s", d)
 	}
 	e.wantClient(c)
 	return c
