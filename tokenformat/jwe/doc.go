@@ -3,7 +3,8 @@
 // so that only the resource server holding the private key can read the token's claims.
 //
 // Issue signs with the jws format, then encrypts to the key Options.Recipient picks for the
-// record (per client or per audience; RecipientByAudience builds the common chooser) with
+// record (per client or per audience: RecipientByClient and RecipientByAudience build the common
+// choosers) with
 // RSA-OAEP-256 or ECDH-ES+A256KW and A256GCM. The outer header carries the recipient's kid,
 // "cty":"JWT" and also "typ":"at+jwt": RFC 9068 §4 has a resource server check typ before it
 // decrypts, and RFC 7519 §5.3 allows header parameters to be replicated for that purpose.

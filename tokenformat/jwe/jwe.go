@@ -120,6 +120,17 @@ func RecipientByAudience(keys map[string]*jose.JSONWebKey) func(context.Context,
 	}
 }
 
+// RecipientByClient returns an Options.Recipient that encrypts to the key registered for the
+// record's client, and fails for a client it has no key for.
+func RecipientByClient(keys map[string]*jose.JSONWebKey) func(context.Context, *provider.Record) (*jose.JSONWebKey, error) {
+	return func(_ context.Context, rec *provider.Record) (*jose.JSONWebKey, error) {
+		if k, ok := keys[rec.ClientID]; ok {
+			return k, nil
+		}
+		return nil, errors.New("no recipient key for the token's client")
+	}
+}
+
 // Name returns "jwe".
 func (f *Format) Name() string { return Name }
 

@@ -279,3 +279,30 @@ func TestStoreTokenOnlyRestoresFromTheJWE(t *testing.T) {
 		t.Errorf("restored = %+v", got)
 	}
 }
+
+func TestRecipientIsChosenByClient(t *testing.T) {
+	ctx := context.Background()
+	a, b := key(t, "enc", "ECDH-ES+A256KW"), key(t, "enc", "RSA-OAEP-256")
+	f, err := jwe.New(newInner(t, "ES256", nil), jwe.Options{
+		Recipient:  jwe.RecipientByClient(map[string]*jose.JSONWebKey{"client-a": public(a), "client-b": public(b)}),
+		Decryption: formattest.NewKeys(a, b),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ client, kid string }{{"client-a", a.KeyID}, {"client-b", b.KeyID}} {
+		tok, err := f.Issue(ctx, &provider.Record{ClientID: tc.client, GrantedAudience: []string{"rs"}, ExpiresAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if header(t, tok.Value)["kid"] != tc.kid {
+			t.Errorf("%s: encrypted to %v, want %s", tc.client, header(t, tok.Value)["kid"], tc.kid)
+		}
+		if _, err := f.Parse(ctx, tok.Value); err != nil {
+			t.Errorf("%s: %v", tc.client, err)
+		}
+	}
+	if _, err := f.Issue(ctx, &provider.Record{ClientID: "client-c", GrantedAudience: []string{"rs"}, ExpiresAt: time.Now().Add(time.Hour)}); err == nil {
+		t.Error("Issue for a client without a key succeeded")
+	}
+}

@@ -469,3 +469,33 @@ func TestECDSASignatureIsRawFixedWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestIssueFailsWhenTheClaimsHookFailsOrTheKeyIsUnfit(t *testing.T) {
+	ctx := context.Background()
+	rec := &provider.Record{ClientID: "c", GrantedAudience: []string{"rs"}, ExpiresAt: time.Now().Add(time.Hour)}
+	f := newFormat(t, formattest.NewKeys(key(t, "ES256")), jws.Options{Claims: func(context.Context, *provider.Record) (map[string]any, error) {
+		return nil, errors.New("tenant service down")
+	}})
+	if _, err := f.Issue(ctx, rec); err == nil || !strings.Contains(err.Error(), "tenant service down") {
+		t.Errorf("Issue with a failing hook = %v", err)
+	}
+	ec := key(t, "ES256")
+	es384, _ := formattest.NewKey("sig", "ES384")
+	for _, tc := range []struct {
+		name string
+		key  *jose.JSONWebKey
+	}{
+		{"P-384 key for ES256", &jose.JSONWebKey{Key: es384.Key, KeyID: "k", Algorithm: "ES256", Use: "sig"}},
+		{"JWK alg ES384", &jose.JSONWebKey{Key: ec.Key, KeyID: "k", Algorithm: "ES384", Use: "sig"}},
+		{"use enc", &jose.JSONWebKey{Key: ec.Key, KeyID: "k", Algorithm: "ES256", Use: "enc"}},
+		{"public key only", &jose.JSONWebKey{Key: &ec.Key.(*ecdsa.PrivateKey).PublicKey, KeyID: "k", Algorithm: "ES256", Use: "sig"}},
+		{"symmetric key", &jose.JSONWebKey{Key: make([]byte, 32), KeyID: "k", Algorithm: "ES256", Use: "sig"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFormat(t, formattest.NewKeys(tc.key), jws.Options{})
+			if _, err := f.Issue(ctx, rec); err == nil {
+				t.Error("Issue succeeded")
+			}
+		})
+	}
+}
