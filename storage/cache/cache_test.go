@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -402,4 +403,30 @@ func TestReadsAfterCloseGoToTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustClient(t, s, "app", "v2")
+}
+
+func TestCloseStopsTheCachesGoroutines(t *testing.T) {
+	base := memstore.New(memstore.Options{})
+	defer base.Close()
+	before := runtime.NumGoroutine()
+	for range 5 {
+		c, err := cache.New(base, cache.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CreateClient(t.Context(), &provider.Client{ID: "app"}); err != nil && !errors.Is(err, provider.ErrConflict) {
+			t.Fatal(err)
+		}
+		if _, err := c.Client(t.Context(), "app"); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after closing five caches, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond) // waiting for goroutines to exit, not for the clock
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -192,5 +193,32 @@ func TestOpenOfAnUnreachableServerFailsWithUnavailable(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), "s3cret-password") {
 		t.Fatalf("Open's error %q carries the password", err)
+	}
+}
+
+func TestCloseOfAnOpenedStoreStopsItsGoroutines(t *testing.T) {
+	url := singleURL(t)
+	before := runtime.NumGoroutine()
+	for range 3 {
+		s, err := redisstore.Open(t.Context(), url, redisstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Denied(t.Context(), "jti"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("second Close: %v", err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after closing three stores, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond) // waiting for goroutines to exit, not for the clock
 	}
 }
