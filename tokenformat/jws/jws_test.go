@@ -499,3 +499,33 @@ func TestIssueFailsWhenTheClaimsHookFailsOrTheKeyIsUnfit(t *testing.T) {
 		})
 	}
 }
+
+// TestNonCanonicalBase64IsRefused: a segment has exactly one encoding. go-jose decodes with
+// the lenient base64.RawURLEncoding and accepts a signature whose last character differs only
+// in unused bits (Wycheproof "ModifiedUnusedBits…"); we decode strictly and refuse it.
+func TestNonCanonicalBase64IsRefused(t *testing.T) {
+	ctx := context.Background()
+	k := key(t, "ES256")
+	f := newFormat(t, formattest.NewKeys(k), jws.Options{})
+	tok, err := f.Issue(ctx, formattest.RichRecord(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A 64-byte signature is 86 characters; the last carries 2 bits and 4 unused zero bits.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tok.Value[len(tok.Value)-1])
+	altered := tok.Value[:len(tok.Value)-1] + string(alphabet[last|1])
+	if altered == tok.Value {
+		t.Fatal("no unused bit to set")
+	}
+	obj, err := jose.ParseSignedCompact(altered, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatalf("go-jose parse: %v", err)
+	}
+	if _, err := obj.Verify(&k.Key.(*ecdsa.PrivateKey).PublicKey); err != nil {
+		t.Logf("go-jose also refuses it now: %v", err)
+	}
+	if _, err := f.Parse(ctx, altered); !errors.Is(err, tokenformat.ErrInvalidToken) {
+		t.Errorf("Parse = %v, want ErrInvalidToken", err)
+	}
+}
