@@ -40,6 +40,9 @@ const (
 // parseTime=true, loc=UTC and interpolateParams=true (one round trip per statement) unless the
 // URL sets them.
 //
+// PostgreSQL and MySQL pools are capped at 16 open connections; SQLite files at 4. Tune them
+// through DB().
+//
 // An unreachable database returns an error wrapping provider.ErrUnavailable. Error texts never
 // repeat the URL, which may carry a password.
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {

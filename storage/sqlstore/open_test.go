@@ -179,7 +179,7 @@ func TestNewAndOpenRejectInvalidOptionsNamingTheField(t *testing.T) {
 	}
 }
 
-func TestInMemoryDatabasesAreSeparateAndSurviveIdleTime(t *testing.T) {
+func TestInMemoryDatabasesAreSeparateAndSharedByConcurrentUsers(t *testing.T) {
 	b := backend{name: "sqlite-memory"}
 	a := open(t, b, "sqlite://:memory:", sqlstore.Options{})
 	c := open(t, b, "sqlite://:memory:", sqlstore.Options{})
