@@ -296,7 +296,7 @@ func (h *harness) tampered(t *testing.T) {
 	b := []byte(tok.Value)
 	for i := range b {
 		orig := b[i]
-		for _, v := range []byte{orig ^ 0x01, orig ^ 0x20, otherChar(orig)} {
+		for _, v := range []byte{orig ^ 0x01, otherChar(orig)} {
 			if v == orig {
 				continue
 			}
@@ -401,7 +401,7 @@ func (h *harness) expiry(t *testing.T) {
 
 func (h *harness) concurrent(t *testing.T) {
 	f, c := h.setup(t)
-	const goroutines, rounds = 64, 8
+	const goroutines, rounds = 64, 4
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
 	for g := 0; g < goroutines; g++ {
