@@ -6,3 +6,9 @@ import "github.com/go-jose/go-jose/v4"
 func VerifyWithKey(f *Format, token string, key *jose.JSONWebKey) ([]byte, error) {
 	return f.verifyWithKey(token, key)
 }
+
+// RawFromDER and DERFromRaw expose the ECDSA signature conversions to tests.
+var (
+	RawFromDER = rawFromDER
+	DERFromRaw = derFromRaw
+)
