@@ -581,3 +581,24 @@ func TestECDSAConversionEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifierAcceptsEveryAllowedAlgorithmAndNoOther(t *testing.T) {
+	ctx := context.Background()
+	es, rs, ed := key(t, "ES256"), key(t, "RS256"), key(t, "EdDSA")
+	src := formattest.NewKeys(es, rs, ed)
+	verifier := newFormat(t, src, jws.Options{Algorithm: jose.ES256, Algorithms: []jose.SignatureAlgorithm{jose.ES256, jose.RS256}})
+	for _, tc := range []struct {
+		alg  jose.SignatureAlgorithm
+		want bool
+	}{{jose.ES256, true}, {jose.RS256, true}, {jose.EdDSA, false}} {
+		f := newFormat(t, src, jws.Options{Algorithm: tc.alg})
+		tok, err := f.Issue(ctx, formattest.RichRecord(time.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = verifier.Parse(ctx, tok.Value)
+		if got := err == nil; got != tc.want {
+			t.Errorf("%s token accepted=%v (%v), want %v", tc.alg, got, err, tc.want)
+		}
+	}
+}
