@@ -18,6 +18,7 @@
 // until the token's expiry. Persistence is StoreNothing.
 //
 // This envelope was chosen over a "dir"+A256GCM JWE after measuring both
-// (docs/benchmarks/formats.md): it is several times faster and as safe — the same AEAD, the
-// same key, with the header bytes authenticated.
+// (docs/benchmarks/formats.md): about 10 times faster to issue and 27 times faster to read
+// (under a microsecond of CPU each), shorter, and as safe — the same AEAD and key, with the
+// header bytes authenticated.
 package encrypted
