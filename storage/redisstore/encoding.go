@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
@@ -33,6 +34,10 @@ var (
 	errUnknownVersion = errors.New("redisstore: unknown encoding version")
 	errCorrupt        = errors.New("redisstore: corrupt stored value")
 )
+
+// maxUnix is the latest Unix second a time.Time holds: its seconds count from year 1, which is
+// 62135596800 s before 1970.
+const maxUnix = math.MaxInt64 - 62135596800
 
 type encoder struct{ b []byte }
 
@@ -199,7 +204,18 @@ func (d *decoder) time(what string) time.Time {
 		if d.err != nil {
 			return time.Time{}
 		}
-		return time.Unix(sec, int64(nsec)).UTC()
+		// Past maxUnix, time.Unix wraps around; 1 followed by the zero time's seconds would
+		// decode to a zero time that encodes differently.
+		if sec > maxUnix {
+			d.fail(what)
+			return time.Time{}
+		}
+		t := time.Unix(sec, int64(nsec)).UTC()
+		if t.IsZero() {
+			d.fail(what)
+			return time.Time{}
+		}
+		return t
 	default:
 		d.fail(what)
 		return time.Time{}

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"bytes"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -115,4 +116,19 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDecodeRefusesTimesOutsideTimeTimesRange(t *testing.T) {
+	for _, sec := range []int64{math.MaxInt64, maxUnix + 1, time.Time{}.Unix()} {
+		e := encoder{b: []byte{formatV1, typeKeySet}}
+		e.string("set")
+		e.varint(1)
+		e.b = append(e.b, 1)
+		e.varint(sec)
+		e.uvarint(0) // nanoseconds
+		e.uvarint(0) // no keys
+		if got, err := decodeKeySet(e.b); !errors.Is(err, errCorrupt) {
+			t.Errorf("decodeKeySet with UpdatedAt %d s: (%+v, %v), want errCorrupt", sec, got, err)
+		}
+	}
 }
