@@ -16,8 +16,8 @@ import (
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// Open connects to the Redis named by rawURL, checks that it answers within ctx, and returns
-// a Store that owns the client (Close closes it). The forms are:
+// Open connects to the Redis named by rawURL, checks within ctx that it answers and runs
+// Redis 7.0 or later, and returns a Store that owns the client (Close closes it). The forms are:
 //
 //	redis://[user:password@]host[:port][/db]                      a single node
 //	rediss://…                                                    the same over TLS
@@ -48,7 +48,31 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		client.Close()
 		return nil, fmt.Errorf("redisstore: open: %w", err)
 	}
+	if err := s.checkVersion(ctx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("redisstore: open: %w", err)
+	}
 	return s, nil
+}
+
+// checkVersion refuses a server older than Redis 7.0, whose scripts would fail on PEXPIRETIME
+// at the first write. A server whose INFO does not say is given the benefit of the doubt.
+func (s *Store) checkVersion(ctx context.Context) error {
+	info, err := s.rdb.Info(ctx, "server").Result()
+	if err != nil {
+		return s.wrap("server version", err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:")
+		if !ok {
+			continue
+		}
+		major, _, _ := strings.Cut(v, ".")
+		if n, err := strconv.Atoi(major); err == nil && n < 7 {
+			return fmt.Errorf("the server runs Redis %s; redisstore needs 7.0 or later", v)
+		}
+	}
+	return nil
 }
 
 // parseURL turns one of Open's URL forms into UniversalOptions. It does not use net/url for
