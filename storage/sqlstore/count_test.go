@@ -167,7 +167,7 @@ func openCounting(t testing.TB, b backend, opts sqlstore.Options) (*sqlstore.Sto
 		c.next = dsnConnector{filepath.Join(t.TempDir(), "oauth.db") +
 			"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate" +
 			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", &sqlite.Driver{}}
-		setup = func(db *sql.DB) { db.SetMaxOpenConns(4); db.SetMaxIdleConns(4) }
+		setup = func(db *sql.DB) { db.SetMaxOpenConns(1); db.SetMaxIdleConns(1) }
 	case "postgres":
 		dialect = sqlstore.Postgres
 		cfg, err := pgx.ParseConfig(b.url(t))

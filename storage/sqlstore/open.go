@@ -33,15 +33,16 @@ const (
 //	postgres://user:pass@host:5432/db?sslmode=disable   (also postgresql://; any libpq/pgx parameter)
 //	mysql://user:pass@host:3306/db?tls=true             (also mariadb://; any go-sql-driver parameter)
 //
-// SQLite files are opened in WAL mode with a 5 s busy timeout and IMMEDIATE transactions;
-// extra modernc.org/sqlite parameters may follow "?" (for example
+// SQLite files are opened in WAL mode with a 5 s busy timeout and IMMEDIATE transactions, on
+// one connection, so that writers of one process queue in the pool rather than in SQLite's
+// busy loop; extra modernc.org/sqlite parameters may follow "?" (for example
 // "?_pragma=synchronous(FULL)"). The in-memory database lives on one pinned connection, since
 // every new connection to ":memory:" is a different, empty database. MySQL URLs default to
 // parseTime=true, loc=UTC and interpolateParams=true (one round trip per statement) unless the
 // URL sets them.
 //
-// PostgreSQL and MySQL pools are capped at 16 open connections; SQLite files at 4. Tune them
-// through DB().
+// PostgreSQL and MySQL pools are capped at 16 open connections; SQLite uses one connection
+// (see below). Tune them through DB().
 //
 // An unreachable database returns an error wrapping provider.ErrUnavailable. Error texts never
 // repeat the URL, which may carry a password.
@@ -123,11 +124,13 @@ func (t target) open() (*sql.DB, error) {
 			db.SetMaxOpenConns(1)
 			db.SetMaxIdleConns(1)
 		} else {
-			// One writer at a time is all SQLite allows; a few connections let reads
-			// proceed beside it (WAL), and the busy timeout queues writers instead of
-			// failing them.
-			db.SetMaxOpenConns(4)
-			db.SetMaxIdleConns(4)
+			// SQLite allows one writer at a time, and writers that wait for each other
+			// inside SQLite poll with growing sleeps (the busy timeout): 64 racing
+			// goroutines on four connections took seconds. One connection queues them in
+			// the pool instead, in microseconds each. The busy timeout still covers other
+			// processes sharing the file.
+			db.SetMaxOpenConns(1)
+			db.SetMaxIdleConns(1)
 		}
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
