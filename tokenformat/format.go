@@ -55,7 +55,8 @@ const (
 	// the jti deny-list until the token's expiry.
 	StoreNothing
 	// StoreTokenOnly keeps only the token under its key and rebuilds the record from the
-	// token on read (Apache CXF's storeJwtTokenKeyOnly); revocation deletes it.
+	// token on read (Apache CXF's storeJwtTokenKeyOnly); revocation deletes it. jws.Stub
+	// builds the stored record and jws.Restore rebuilds the full one from it.
 	StoreTokenOnly
 )
 
@@ -84,6 +85,10 @@ var (
 // KeySource is what a format needs from a key set: the key that signs or encrypts now, and
 // any key that may still verify or decrypt. keyset.Set implements it; tests and resource
 // servers may use a static source.
+//
+// Active returns the same *jose.JSONWebKey pointer for as long as the key is unchanged, and
+// implementations never change a returned key in place: formats may cache work derived from a
+// key (a checked signer, an encoded header) keyed by that pointer.
 //
 // The keys returned hold parsed key material in jose.JSONWebKey.Key (*ecdsa.PrivateKey,
 // *rsa.PrivateKey, ed25519.PrivateKey, []byte for symmetric keys), so a format never parses a
