@@ -11,15 +11,16 @@ import (
 // locked), and a deadlock between collectors is retried.
 func (s *Store) Collect(ctx context.Context) (int, error) {
 	now := s.nowMS()
+	batch := s.q.collectBatch
 	total := 0
 	for _, q := range []string{s.q.collectTokens, s.q.collectDeny} {
 		for {
-			n, err := s.collectBatch(ctx, q, now)
+			n, err := s.deleteBatch(ctx, q, now)
 			total += n
 			if err != nil {
 				return total, fail("collect", err)
 			}
-			if n < collectBatch {
+			if n < batch {
 				break
 			}
 		}
@@ -27,7 +28,7 @@ func (s *Store) Collect(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-func (s *Store) collectBatch(ctx context.Context, q string, now int64) (int, error) {
+func (s *Store) deleteBatch(ctx context.Context, q string, now int64) (int, error) {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		res, e := s.db.ExecContext(ctx, q, now)

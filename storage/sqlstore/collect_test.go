@@ -42,8 +42,14 @@ func fill(t *testing.T, s *sqlstore.Store, n int, now, exp time.Time) []string {
 	return keys
 }
 
+// smallBatches makes Collect delete 50 rows per statement in stores made during the test.
+func smallBatches(t *testing.T) {
+	t.Cleanup(sqlstore.SetCollectBatch(50))
+}
+
 func TestCollectDeletesExpiredRowsInBatchesAndKeepsLiveOnes(t *testing.T) {
-	const expired, live = 2*1000 + 7, 5 // more than two batches
+	smallBatches(t)
+	const expired, live = 2*50 + 7, 5 // more than two batches
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			clock := storagetest.NewClock()
@@ -87,7 +93,8 @@ func TestCollectDeletesExpiredRowsInBatchesAndKeepsLiveOnes(t *testing.T) {
 // connection pools, as separate nodes) on one database at once: they all succeed, together
 // they delete every expired row, and no row is counted twice.
 func TestCollectorsOnSeveralNodesDeleteEachRowOnce(t *testing.T) {
-	const expired, nodes = 3000, 4
+	smallBatches(t)
+	const expired, nodes = 20 * 50, 4
 	for _, b := range backends {
 		if b.name == "sqlite-memory" {
 			continue // an in-memory database cannot be shared by two stores
@@ -131,6 +138,29 @@ func TestCollectorsOnSeveralNodesDeleteEachRowOnce(t *testing.T) {
 			}
 			if total.Load() != expired {
 				t.Fatalf("concurrent collectors reported %d deletions, want %d", total.Load(), expired)
+			}
+		})
+	}
+}
+
+// TestCollectDeletesInBatches checks, by counting statements, that Collect deletes at most a
+// batch per DELETE and stops at the first short batch.
+func TestCollectDeletesInBatches(t *testing.T) {
+	smallBatches(t)
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			clock := storagetest.NewClock()
+			s, c := openCounting(t, b, sqlstore.Options{Now: clock.Now})
+			fill(t, s, 2*50+7, clock.Now(), clock.Now().Add(time.Minute))
+			clock.Advance(time.Hour)
+			before := c.stmts.Load()
+			n, err := s.Collect(t.Context())
+			if err != nil || n != 2*50+7 {
+				t.Fatalf("Collect: got (%d, %v), want (%d, nil)", n, err, 2*50+7)
+			}
+			// Tokens: 50, 50, 7; the deny list: 0.
+			if got := c.stmts.Load() - before; got != 4 {
+				t.Fatalf("Collect of 107 rows in batches of 50 ran %d statements, want 4", got)
 			}
 		})
 	}

@@ -15,8 +15,9 @@ const clientCols = "id, secret_hash, secret_expires_at, registration_token_hash,
 	"grant_types, response_types, scopes, audience, token_endpoint_auth_method, jwks, jwks_uri, " +
 	"access_token_format, metadata, created_at, updated_at"
 
-// collectBatch is how many expired rows one DELETE of Collect removes at most.
-const collectBatch = 1000
+// collectBatch is how many expired rows one DELETE of Collect removes at most. Tests lower
+// it (before New) to exercise batching with few rows.
+var collectBatch = 1000
 
 // queries holds every statement a Store runs, built once for its dialect and table prefix.
 type queries struct {
@@ -32,6 +33,7 @@ type queries struct {
 	keySetSelect, keySetInsert, keySetUpdate string
 
 	collectTokens, collectDeny string
+	collectBatch               int // the LIMIT of collectTokens and collectDeny
 
 	// returning is true when tokenUse returns the row (RETURNING on PostgreSQL and SQLite);
 	// MariaDB has no UPDATE … RETURNING, so there the row is read after the update.
@@ -72,6 +74,7 @@ func buildQueries(d Dialect, prefix string) queries {
 		keySetUpdate: "UPDATE " + keysets + " SET version = version + 1, key_data = ?, updated_at = ? WHERE name = ? AND version = ?",
 	}
 
+	q.collectBatch = collectBatch
 	batch := strconv.Itoa(collectBatch)
 	switch d {
 	case Postgres:
