@@ -3,6 +3,7 @@ package compose_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -212,12 +213,98 @@ func TestReusedRefreshTokenRevokesTheFamily(t *testing.T) {
 	}
 }
 
-func TestConcurrentRedemptionsOfOneCodeGetExactlyOneToken(t *testing.T) {
-	for name, storage := range backends(t) {
+// everyStore returns, per store name, a function that opens the store and returns the
+// config change that uses it: memory and SQLite, and the real servers.
+func everyStore() map[string]func(t *testing.T) func(*compose.Config) {
+	stores := map[string]func(t *testing.T) func(*compose.Config){}
+	for name, storage := range backends(nil) {
+		stores[name] = func(t *testing.T) func(*compose.Config) {
+			u := storage(t)
+			return func(c *compose.Config) { c.StorageURL = u }
+		}
+	}
+	for name, open := range serverStores {
+		stores[name] = func(t *testing.T) func(*compose.Config) {
+			st := open(t)
+			return func(c *compose.Config) { c.StorageURL, c.Store, c.KeySetName = "", st, randomName("ks") }
+		}
+	}
+	return stores
+}
+
+// race posts form to the token endpoint from n goroutines at once and counts the 200s and
+// the invalid_grant answers; any other answer fails the test.
+func (s *testServer) race(t *testing.T, n int, id, secret string, form url.Values) (ok, invalidGrant int32) {
+	var okN, igN atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			req, _ := http.NewRequest(http.MethodPost, s.URL+compose.PathToken, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(id, secret)
+			resp, err := s.Client.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			switch {
+			case resp.StatusCode == http.StatusOK:
+				okN.Add(1)
+			case resp.StatusCode == http.StatusBadRequest && strings.Contains(string(body), `"invalid_grant"`):
+				igN.Add(1)
+			default:
+				t.Errorf("status %d: %s", resp.StatusCode, body)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return okN.Load(), igN.Load()
+}
+
+// Concurrent presentations of one refresh token are reuse (RFC 9700 §4.14.2): at most one
+// may get tokens, every other answer is invalid_grant, and the family ends revoked. (Exactly
+// one winner is not promised: when the reuse detection of a late request revokes the family
+// before the winner has read its rotated record back, as can happen on MySQL, nobody gets
+// tokens — which is the safe outcome.)
+func TestConcurrentRefreshesOfOneTokenGetAtMostOneTokenAndRevokeTheFamily(t *testing.T) {
+	for name, open := range everyStore() {
 		t.Run(name, func(t *testing.T) {
-			s := start(t, storage(t), compose.FormatJWS, nil)
-			secret := s.addClient(t, defaultClient("web"))
-			conf := s.oauth2Config("web", secret)
+			s := start(t, "", compose.FormatJWS, open(t))
+			id := randomName("web")
+			secret := s.addClient(t, defaultClient(id))
+			conf := s.oauth2Config(id, secret)
+			verifier := oauth2.GenerateVerifier()
+			code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
+			tok, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 64
+			ok, ig := s.race(t, n, id, secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}})
+			if ok > 1 || ok+ig != n {
+				t.Fatalf("%d token responses and %d invalid_grant, want at most 1 and the rest invalid_grant", ok, ig)
+			}
+			if got := s.introspect(t, id, secret, tok.AccessToken); got["active"] != false {
+				t.Fatalf("access token of a reused refresh token: %v", got)
+			}
+		})
+	}
+}
+
+func TestConcurrentRedemptionsOfOneCodeGetExactlyOneToken(t *testing.T) {
+	for name, open := range everyStore() {
+		t.Run(name, func(t *testing.T) {
+			s := start(t, "", compose.FormatJWS, open(t))
+			id := randomName("web")
+			secret := s.addClient(t, defaultClient(id))
+			conf := s.oauth2Config(id, secret)
 			verifier := oauth2.GenerateVerifier()
 			code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
 			form := url.Values{
@@ -225,39 +312,9 @@ func TestConcurrentRedemptionsOfOneCodeGetExactlyOneToken(t *testing.T) {
 				"redirect_uri": {redirectURI}, "code_verifier": {verifier},
 			}
 			const n = 64
-			var ok, invalidGrant atomic.Int32
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					req, _ := http.NewRequest(http.MethodPost, s.URL+compose.PathToken, strings.NewReader(form.Encode()))
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					req.SetBasicAuth("web", secret)
-					resp, err := s.Client.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					defer resp.Body.Close()
-					body := make([]byte, 512)
-					m, _ := resp.Body.Read(body)
-					switch {
-					case resp.StatusCode == http.StatusOK:
-						ok.Add(1)
-					case resp.StatusCode == http.StatusBadRequest && strings.Contains(string(body[:m]), `"invalid_grant"`):
-						invalidGrant.Add(1)
-					default:
-						t.Errorf("status %d: %s", resp.StatusCode, body[:m])
-					}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			if ok.Load() != 1 || invalidGrant.Load() != n-1 {
-				t.Fatalf("%d token responses and %d invalid_grant, want 1 and %d", ok.Load(), invalidGrant.Load(), n-1)
+			ok, invalidGrant := s.race(t, n, id, secret, form)
+			if ok != 1 || invalidGrant != n-1 {
+				t.Fatalf("%d token responses and %d invalid_grant, want 1 and %d", ok, invalidGrant, n-1)
 			}
 		})
 	}

@@ -23,7 +23,7 @@ var allFormats = []string{
 }
 
 // backends are the stores every interop test runs on.
-func backends(t *testing.T) map[string]func(t *testing.T) string {
+func backends(*testing.T) map[string]func(t *testing.T) string {
 	return map[string]func(t *testing.T) string{
 		"memory": func(*testing.T) string { return "memory://" },
 		"sqlite": func(t *testing.T) string {

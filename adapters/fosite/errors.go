@@ -11,7 +11,8 @@ import (
 // TranslateError maps errors the Adapter raised inside fosite's handlers to the OAuth error
 // RFC 6749 §5.2 calls for, where fosite would answer server_error:
 //
-//   - a code or refresh token another request used first (ErrAlreadyRedeemed) → invalid_grant;
+//   - a code or refresh token another request used first (ErrAlreadyRedeemed, or a code
+//     fosite finds redeemed on its second read) or that vanished meanwhile → invalid_grant;
 //   - a replayed assertion jti → invalid_client for a client assertion (clientAssertion true),
 //     invalid_grant for an RFC 7523 grant;
 //   - an unavailable store → temporarily_unavailable.
@@ -21,8 +22,14 @@ func TranslateError(err error, clientAssertion bool) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrAlreadyRedeemed):
+	case errors.Is(err, ErrAlreadyRedeemed), errors.Is(err, fosite.ErrInvalidatedAuthorizeCode):
+		// Also when fosite reads the code a second time, after another request redeemed it
+		// between fosite's two reads, and would answer server_error.
 		return fosite.ErrInvalidGrant.WithHint("The authorization code or refresh token has already been used.").WithWrap(err)
+	case errors.Is(err, fosite.ErrServerError) && errors.Is(err, fosite.ErrNotFound):
+		// A code or token that vanished (its grant revoked by a concurrent reuse) between
+		// fosite's checks and its use.
+		return fosite.ErrInvalidGrant.WithWrap(err)
 	case errors.Is(err, fosite.ErrJTIKnown):
 		if clientAssertion {
 			return fosite.ErrInvalidClient.WithHint("The client assertion was already used.").WithWrap(err)
