@@ -7,3 +7,6 @@ func WaitCache(v *Validator) {
 		v.cache.wait()
 	}
 }
+
+// WaitFetch waits for r's fetch in flight, if any (a stale set refreshes in the background).
+func WaitFetch(r *RemoteKeys) { r.waitFetch() }

@@ -46,7 +46,8 @@ type RemoteOptions struct {
 // discovery, and kept fresh:
 //
 //   - the set is fetched on first use and again when it goes stale, after the response's
-//     Cache-Control max-age clamped to [MinRefresh, MaxRefresh];
+//     Cache-Control max-age clamped to [MinRefresh, MaxRefresh]; a stale set keeps
+//     answering while the refresh runs in the background;
 //   - a token with a kid the set lacks causes a refresh at once, at most once per Cooldown,
 //     so that keys the issuer publishes are picked up without waiting for staleness;
 //   - concurrent refreshes are coalesced into one fetch, which runs under the set's own
@@ -186,8 +187,9 @@ func (r *RemoteKeys) Close() error {
 	return nil
 }
 
-// Key returns the key with the given kid (see Keys), fetching the set when it has none yet,
-// when it is stale, or when kid is unknown (at most once per Cooldown).
+// Key returns the key with the given kid (see Keys). It waits for a fetch only when it has
+// no set yet or kid is unknown (at most one fetch per Cooldown for unknown kids); a stale set
+// is refreshed in the background while it keeps answering.
 func (r *RemoteKeys) Key(ctx context.Context, kid string) (*Key, error) {
 	if s := r.snap.Load(); s != nil && r.o.Clock().Before(s.stale) {
 		if k := lookup(s.keys.byID, s.keys.only, kid); k != nil {
@@ -205,50 +207,66 @@ func (r *RemoteKeys) slowKey(ctx context.Context, kid string) (*Key, error) {
 	if s != nil {
 		k = lookup(s.keys.byID, s.keys.only, kid)
 	}
+	fresh := s != nil && now.Before(s.stale)
+	if k != nil {
+		// A key we hold answers at once. A stale set is refreshed in the background
+		// (stale-while-revalidate), so that requests never wait for a scheduled refresh.
+		if !fresh && r.inflight == nil && !r.closed && !now.Before(r.retryAt) {
+			r.startFetch()
+		}
+		r.mu.Unlock()
+		return k, nil
+	}
 	c := r.inflight
 	if c == nil {
 		var start bool
-		switch {
-		case s != nil && now.Before(s.stale):
-			if k != nil {
-				r.mu.Unlock()
-				return k, nil // refreshed while we waited for the lock
-			}
+		if fresh {
+			// An unknown kid in a fresh set: the issuer may have published a new key.
 			start = kid != "" && (r.lastKidScan.IsZero() || !now.Before(r.lastKidScan.Add(r.o.Cooldown))) &&
 				!now.Before(r.retryAt)
 			if start {
 				r.lastKidScan = now
 			}
-		default: // no set yet, or a stale one
+		} else { // no set yet, or a stale one without the kid: a fetch is due anyway
 			start = !now.Before(r.retryAt)
 		}
-		if r.closed {
-			start = false
-		}
-		if !start {
+		if !start || r.closed {
 			err := r.lastErr
 			r.mu.Unlock()
-			return r.answer(k, err)
+			return r.answer(nil, err)
 		}
-		c = &fetchCall{done: make(chan struct{})}
-		r.inflight = c
-		r.wg.Add(1)
-		go r.fetch(c)
+		c = r.startFetch()
 	}
 	r.mu.Unlock()
 
 	select {
 	case <-c.done:
 	case <-ctx.Done():
-		if k != nil {
-			return k, nil
-		}
 		return nil, fmt.Errorf("local: jwks: %w: %w", validation.ErrUnavailable, ctx.Err())
 	}
 	if s := r.snap.Load(); s != nil {
 		k = lookup(s.keys.byID, s.keys.only, kid)
 	}
 	return r.answer(k, c.err)
+}
+
+// startFetch starts the one fetch in flight; r.mu must be held.
+func (r *RemoteKeys) startFetch() *fetchCall {
+	c := &fetchCall{done: make(chan struct{})}
+	r.inflight = c
+	r.wg.Add(1)
+	go r.fetch(c)
+	return c
+}
+
+// waitFetch waits for the fetch in flight, if any; tests use it through export_test.go.
+func (r *RemoteKeys) waitFetch() {
+	r.mu.Lock()
+	c := r.inflight
+	r.mu.Unlock()
+	if c != nil {
+		<-c.done
+	}
 }
 
 // answer turns a lookup into Key's result: the key, or unknown, or unavailable when the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -63,6 +65,9 @@ func newRemote(t testing.TB, uri string, c *clock, opts *local.RemoteOptions) *l
 		o = *opts
 	}
 	o.Clock = c.Func()
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	r, err := local.NewRemote(uri, &o)
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +242,10 @@ func TestCacheControlMaxAgeIsHonouredWithinBounds(t *testing.T) {
 				t.Fatalf("fetches before %v = %d, want 1", tc.staleAt, n)
 			}
 			c.Add(time.Second)
-			_, _ = keys.Key(ctx, ecSigner.kid)
+			if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+				t.Fatalf("the stale set stopped answering: %v", err)
+			}
+			local.WaitFetch(keys) // a stale set refreshes in the background
 			if n := srv.fetches.Load(); n != 2 {
 				t.Fatalf("fetches at %v = %d, want 2", tc.staleAt, n)
 			}
@@ -271,9 +279,12 @@ func TestLastGoodSetIsKeptWhileTheEndpointIsDown(t *testing.T) {
 		srv.set(down.body, down.status)
 		c.Add(2 * time.Minute) // the set is stale: a fetch is attempted, and fails
 		before := srv.fetches.Load()
-		for range 10 {
+		for i := range 20 {
 			if _, err := v.Validate(ctx, tok); err != nil {
 				t.Fatalf("%s: valid token refused while the endpoint is down: %v", down.name, err)
+			}
+			if i == 9 {
+				local.WaitFetch(keys) // the background refresh has failed by now
 			}
 		}
 		if n := srv.fetches.Load() - before; n != 1 {
@@ -360,4 +371,45 @@ func TestCloseStopsAFetchInFlight(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("Close took %v: the fetch was not stopped", d)
 	}
+}
+
+func TestStaleSetAnswersWhileItRefreshesInTheBackground(t *testing.T) {
+	testKeys(t)
+	release := make(chan struct{})
+	var fetches atomic.Int64
+	body := jwks(t, ecSigner)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) > 1 {
+			<-release // the refresh hangs until the test lets it go
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := newClock()
+	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute})
+	ctx := context.Background()
+	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(2 * time.Minute) // stale
+	done := make(chan error, 100)
+	go func() {
+		for range 100 {
+			_, err := keys.Key(ctx, ecSigner.kid)
+			done <- err
+		}
+	}()
+	for range 100 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Key waited for the background refresh")
+		}
+	}
+	waitFor(t, func() bool { return fetches.Load() == 2 })
 }
