@@ -41,7 +41,7 @@ type testServer struct {
 
 // start composes a server on a loopback httptest server. The issuer must be known before
 // New, so the listener starts first and the handler is set after.
-func start(t *testing.T, storage, format string, mod func(*compose.Config)) *testServer {
+func start(t testing.TB, storage, format string, mod func(*compose.Config)) *testServer {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
@@ -79,7 +79,7 @@ var autoLogin = compose.LoginFunc(func(w http.ResponseWriter, r *http.Request, r
 })
 
 // addClient registers a confidential client with a generated secret and returns the secret.
-func (s *testServer) addClient(t *testing.T, c provider.Client) string {
+func (s *testServer) addClient(t testing.TB, c provider.Client) string {
 	t.Helper()
 	secret, err := clientsecret.Generate()
 	if err != nil {
