@@ -243,6 +243,17 @@ func (a *Adapter) deny(ctx context.Context, id string, until time.Time) error {
 const grantClaim = "gid"
 
 func withGrantClaim(claims json.RawMessage, grantID string) (json.RawMessage, error) {
+	if len(claims) == 0 {
+		// The common case (no extra claims), without a map.
+		id, err := json.Marshal(grantID)
+		if err != nil {
+			return nil, err
+		}
+		b := make([]byte, 0, len(grantClaim)+len(id)+5)
+		b = append(b, `{"`+grantClaim+`":`...)
+		b = append(b, id...)
+		return append(b, '}'), nil
+	}
 	m := map[string]any{}
 	if len(claims) > 0 {
 		if err := json.Unmarshal(claims, &m); err != nil {
