@@ -63,6 +63,11 @@ type Config struct {
 	KEK []byte
 	// KeySetName names the key set in the store. Default "default".
 	KeySetName string
+	// KeyCheckInterval is how often a key set New created checks whether its active keys are
+	// due for rotation (keyset.Options.RetireAfter, one day) and reloads it from the store, so
+	// that servers sharing a store follow each other's rotations. Default one hour; negative
+	// disables the schedule. Ignored when Keys is given: schedule your own set.
+	KeyCheckInterval time.Duration
 	// TokenSecret keys the HMAC of refresh tokens and authorization codes (at least 32
 	// bytes). Default: derived from KEK with HKDF-SHA256.
 	TokenSecret []byte
@@ -142,6 +147,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.TokenSecret != nil && len(c.TokenSecret) < 32 {
 		return c, configErr("TokenSecret", "must be at least 32 bytes")
+	}
+	if c.KeyCheckInterval == 0 {
+		c.KeyCheckInterval = time.Hour
 	}
 	if c.KeySetName == "" {
 		c.KeySetName = "default"

@@ -12,9 +12,28 @@
 //	defer srv.Close()
 //	http.ListenAndServe(":8080", srv)
 //
-// The routes (Paths) are the token endpoint, authorization endpoint, introspection (RFC
-// 7662), revocation (RFC 7009), the JWKS (RFC 7517) and the authorization server metadata
-// (RFC 8414), which lists exactly the grants and client authentication methods enabled.
+// The routes (the Path constants) are the token endpoint, the authorization endpoint (when a
+// LoginHandler is configured), introspection (RFC 7662), revocation (RFC 7009), the JWKS
+// (RFC 7517), the authorization server metadata (RFC 8414, listing exactly the grants and
+// client authentication methods enabled) and, when Config.Registration is set, dynamic
+// client registration and management (RFC 7591/7592).
+//
+// # Access-token formats
+//
+// Config.DefaultFormat names the format every client gets unless its AccessTokenFormat
+// metadata names another enabled one (Config.Formats): opaque, encrypted (nothing stored),
+// jws (RFC 9068, record stored), jws-stateless (nothing stored), jwt-only (the JWT string
+// stored, the record rebuilt from it), jwe (the JWT encrypted to the server's own ECDH-ES key
+// by default). Refresh tokens and authorization codes are always opaque and stored. Revoking
+// a token of a format that stores nothing puts its grant on the deny-list until the longest
+// access-token lifetime has passed, and introspection checks it.
+//
+// # Exactly once
+//
+// Authorization codes are redeemed and refresh tokens rotated through the store's
+// exactly-once operations: of any number of concurrent redemptions of one code, one gets
+// tokens and the others invalid_grant; a code presented twice, or a rotated refresh token
+// presented again, revokes its grant.
 //
 // Unlike fosite's own compose.Compose, New takes typed parameters and returns an error that
 // names the field at fault; it never panics on configuration.

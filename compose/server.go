@@ -88,6 +88,12 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 			return nil, fmt.Errorf("compose: key set: %w", err)
 		}
 		s.closers = append(s.closers, s.keys)
+		if c.KeyCheckInterval > 0 {
+			// The schedule stops when Close closes the set.
+			if err := s.keys.Schedule(context.Background(), c.KeyCheckInterval); err != nil {
+				return nil, fmt.Errorf("compose: key rotation schedule: %w", err)
+			}
+		}
 	}
 
 	secret := c.TokenSecret

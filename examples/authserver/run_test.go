@@ -199,3 +199,22 @@ func decodeSegment(s string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	return string(b), err
 }
+
+func TestRunServesEveryFormatFlag(t *testing.T) {
+	dir := t.TempDir()
+	const secret = "0123456789abcdef0123456789abcdef-fmt-secret"
+	for _, format := range []string{"opaque", "encrypted", "jws", "jws-stateless", "jwe", "jwt-only"} {
+		t.Run(format, func(t *testing.T) {
+			base, _, _ := serve(t, "-storage", "memory://", "-kek-file", dir+"/k", "-format", format,
+				"-access-token-ttl", "5m", "-client", "svc:"+secret)
+			status, tok := post(t, base+"/oauth2/token", "svc", secret, url.Values{"grant_type": {"client_credentials"}})
+			if status != http.StatusOK || tok["expires_in"].(float64) > 300 {
+				t.Fatalf("token: %d %v", status, tok)
+			}
+			status, got := post(t, base+"/oauth2/introspect", "svc", secret, url.Values{"token": {tok["access_token"].(string)}})
+			if status != http.StatusOK || got["active"] != true {
+				t.Fatalf("introspection: %d %v", status, got)
+			}
+		})
+	}
+}
