@@ -225,6 +225,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	aud := consent.GrantedAudience
 	if len(aud) == 0 {
 		aud = ar.GetRequestedAudience()
+	} else if err := s.fcfg.GetAudienceStrategy(ctx)(ar.GetClient().GetAudience(), aud); err != nil {
+		s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrInvalidRequest.WithHint("An audience was granted that the client may not request."))
+		return
 	}
 	grantAudience(ar, aud)
 	sess := fositeadapter.NewSession(consent.Subject)
