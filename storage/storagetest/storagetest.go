@@ -27,7 +27,8 @@ type NewStore func(t *testing.T, now func() time.Time) provider.Store
 
 // Run runs the conformance tests against the stores newStore returns, each rule as its own
 // subtest named after it and grouped by capability (Clients/…, Tokens/…, Redeem/…, Rotate/…,
-// RevokeGrant/…, DenyList/…, KeySets/…, Values/…, Races/…), so that one rule can be rerun with
+// RevokeGrant/…, DenyList/…, KeySets/…, Values/…, Races/…, and Optional/… for the optional
+// capabilities Collector and Pinger, skipped when absent), so that one rule can be rerun with
 // -run. Subtests run one after another; every one makes its own store with newStore and its
 // own Clock.
 //
@@ -73,6 +74,7 @@ var groups = []group{
 	{"KeySets", keySetCases},
 	{"Values", valueCases},
 	{"Races", raceCases},
+	{"Optional", optionalCases},
 }
 
 // env is what one subtest works with.
