@@ -22,6 +22,10 @@
 // succeed exactly once (each such race is run in 8 rounds, so that a check-then-act bug
 // cannot pass on one lucky schedule), and concurrent writers of distinct records lose none.
 //
+// Optional capabilities are checked when the store has them (found with provider.As, so
+// through decorators too) and skipped otherwise: Collect deletes expired records and deny-list
+// entries and only those; Ping succeeds.
+//
 // Rules the kit checks that go beyond the words of provider's doc comments:
 //
 //   - Reuse of a code or refresh token revokes every other record of its grant, but the used
