@@ -19,5 +19,10 @@
 //     Client without changing what is stored.
 //   - RedeemCode and RotateRefreshToken succeed exactly once per record, however many callers
 //     race for it.
-//   - Errors wrap the sentinels below with %w and never carry a secret or a token.
+//   - CreateToken and CreateClient leave their argument unchanged.
+//   - Times round-trip at millisecond precision or better, in UTC; a zero time stays zero.
+//   - Claims, Session, JWKS and Metadata are kept byte for byte.
+//   - Reading with an empty key or ID returns ErrNotFound; writing one returns ErrInvalid.
+//   - Errors wrap the sentinels (errors.go) with %w and never carry a secret, a token, a key
+//     or an ID.
 package provider

@@ -18,6 +18,11 @@ var (
 	// that a compare-and-swap (SaveKeySet) lost to a concurrent writer.
 	ErrConflict = errors.New("provider: conflict")
 
+	// ErrGrantRevoked reports that CreateToken was refused because the record's grant was
+	// revoked whole — by reuse detection or by RevokeGrant without kinds. The request that
+	// tried to mint the token should fail with invalid_grant.
+	ErrGrantRevoked = errors.New("provider: grant revoked")
+
 	// ErrInvalid reports a value that a store refuses to keep: an empty key or id, a record
 	// without an expiry, a kind outside the allowed alphabet. It is a programming error in the
 	// caller, never a transient condition.

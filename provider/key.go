@@ -51,6 +51,19 @@ type KeySet struct {
 	UpdatedAt time.Time
 }
 
+// Validate reports ErrInvalid (wrapped, naming the field) if s cannot be stored.
+func (s *KeySet) Validate() error {
+	switch {
+	case s == nil:
+		return invalid("key set is nil")
+	case s.Name == "":
+		return invalid("key set: empty Name")
+	case len(s.Name) > MaxKeyLen:
+		return invalid("key set: Name longer than MaxKeyLen")
+	}
+	return nil
+}
+
 // Clone returns a deep copy of s.
 func (s *KeySet) Clone() *KeySet {
 	if s == nil {

@@ -3,8 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
-	"time"
+		"time"
 )
 
 // Kind says what a Record stands behind. Back ends treat it as an opaque label, so adapters
@@ -23,7 +22,8 @@ const (
 	PKCE Kind = "pkce"
 )
 
-// MaxKeyLen is the longest Key, GrantID, client ID or JTI a back end must accept. Keys are
+// MaxKeyLen is the longest Key, GrantID, ClientID, client ID, key-set name or JTI a back end
+// must accept. Keys are
 // tags or hashes, so real ones are far shorter; the bound lets SQL back ends index them.
 const MaxKeyLen = 255
 
@@ -85,19 +85,45 @@ type Record struct {
 	Session []byte
 }
 
-// Clone returns a deep copy of r.
+// Clone returns a deep copy of r: nil slices stay nil and empty ones stay empty. It makes at
+// most three allocations (the record, one slab for its strings, one for its bytes), because
+// every back end copies records on the way in and out.
 func (r *Record) Clone() *Record {
 	if r == nil {
 		return nil
 	}
-	d := *r
-	d.RequestedScopes = slices.Clone(r.RequestedScopes)
-	d.GrantedScopes = slices.Clone(r.GrantedScopes)
-	d.RequestedAudience = slices.Clone(r.RequestedAudience)
-	d.GrantedAudience = slices.Clone(r.GrantedAudience)
-	d.Claims = slices.Clone(r.Claims)
-	d.Session = slices.Clone(r.Session)
-	return &d
+	d := new(Record)
+	*d = *r
+	var strs []string
+	if n := len(r.RequestedScopes) + len(r.GrantedScopes) + len(r.RequestedAudience) + len(r.GrantedAudience); n > 0 {
+		strs = make([]string, 0, n)
+	}
+	d.RequestedScopes, strs = carve(strs, r.RequestedScopes)
+	d.GrantedScopes, strs = carve(strs, r.GrantedScopes)
+	d.RequestedAudience, strs = carve(strs, r.RequestedAudience)
+	d.GrantedAudience, _ = carve(strs, r.GrantedAudience)
+	var bs []byte
+	if n := len(r.Claims) + len(r.Session); n > 0 {
+		bs = make([]byte, 0, n)
+	}
+	d.Claims, bs = carve(bs, r.Claims)
+	d.Session, _ = carve(bs, r.Session)
+	return d
+}
+
+// carve appends s to slab, which has room for it, and returns the copy, capped at its length
+// so that an append to it cannot overwrite a neighbour, and the grown slab. A nil s stays nil
+// and an empty one stays empty.
+func carve[S ~[]E, E any](slab []E, s S) (S, []E) {
+	if s == nil {
+		return nil, slab
+	}
+	if len(s) == 0 {
+		return s[:0:0], slab
+	}
+	start := len(slab)
+	slab = append(slab, s...)
+	return S(slab[start:len(slab):len(slab)]), slab
 }
 
 // Expired reports whether r has expired at now. A record expires at ExpiresAt exactly.
@@ -114,6 +140,8 @@ func (r *Record) Validate() error {
 		return invalid("record: empty Key")
 	case len(r.Key) > MaxKeyLen:
 		return invalid("record: Key longer than MaxKeyLen")
+	case len(r.ClientID) > MaxKeyLen:
+		return invalid("record: ClientID longer than MaxKeyLen")
 	case r.GrantID == "":
 		return invalid("record: empty GrantID")
 	case len(r.GrantID) > MaxKeyLen:

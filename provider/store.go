@@ -22,18 +22,23 @@ type ClientManager interface {
 	// issued to the client are not touched.
 	DeleteClient(ctx context.Context, id string) error
 	// ListClients returns up to limit clients whose IDs sort after the given ID, in ascending
-	// byte order of ID; pass "" to start at the beginning. A limit ≤ 0 means 100.
+	// byte order of ID (not a collation); pass "" to start at the beginning. A limit ≤ 0
+	// means 100; a store may cap larger limits at 1000.
 	ListClients(ctx context.Context, after string, limit int) ([]*Client, error)
 }
 
 // TokenStore keeps the records behind tokens and codes, by kind and key.
 type TokenStore interface {
-	// CreateToken stores r. It returns ErrConflict if a live record of the same kind and key
-	// exists and ErrInvalid if r fails Record.Validate.
+	// CreateToken stores a copy of r and leaves r unchanged. It returns ErrConflict if a live
+	// record of the same kind and key exists (an expired one is replaced), ErrInvalid if r
+	// fails Record.Validate, and ErrGrantRevoked, storing nothing, if r's grant was revoked
+	// whole (see GrantRevoker) — so that a token minted by a request that raced a reuse
+	// detection cannot outlive the revocation.
 	CreateToken(ctx context.Context, r *Record) error
 	// Token returns the live record of the given kind and key, used or not, or ErrNotFound.
 	Token(ctx context.Context, kind Kind, key string) (*Record, error)
-	// DeleteToken removes the record of the given kind and key, or returns ErrNotFound.
+	// DeleteToken removes the record of the given kind and key, or returns ErrNotFound (also
+	// for an expired record).
 	DeleteToken(ctx context.Context, kind Kind, key string) error
 }
 
@@ -42,9 +47,11 @@ type CodeRedeemer interface {
 	// RedeemCode marks the AuthorizationCode record under key as used and returns it. Of any
 	// number of concurrent calls for one code, exactly one succeeds.
 	//
-	// Presenting a code that was already redeemed revokes every record of its grant
-	// (RevokeGrant with no kinds) and returns the record with ErrAlreadyUsed, so that the
-	// caller can answer invalid_grant. A missing or expired code returns ErrNotFound.
+	// Presenting a code that was already redeemed revokes its grant whole (every other record
+	// deleted, the grant marked revoked; see GrantRevoker) and returns the record with
+	// ErrAlreadyUsed, so that the caller can answer invalid_grant. The used record itself stays,
+	// marked used, until it expires, so every later presentation is caught too. A missing or
+	// expired code returns ErrNotFound.
 	RedeemCode(ctx context.Context, key string) (*Record, error)
 }
 
@@ -54,16 +61,23 @@ type RefreshRotator interface {
 	// RotateRefreshToken marks the RefreshToken record under key as used and returns it. Of
 	// any number of concurrent calls for one token, exactly one succeeds.
 	//
-	// Presenting a token that was already rotated is taken as theft: every record of its grant
-	// is revoked and the record is returned with ErrAlreadyUsed. A missing or expired token
-	// returns ErrNotFound.
+	// Presenting a token that was already rotated is taken as theft: its grant is revoked whole
+	// as for a reused code (the used record stays, marked used, until it expires) and the
+	// record is returned with ErrAlreadyUsed. A missing or expired token returns ErrNotFound.
 	RotateRefreshToken(ctx context.Context, key string) (*Record, error)
 }
 
 // GrantRevoker revokes a whole grant family at once (RFC 7009 §2.1).
 type GrantRevoker interface {
-	// RevokeGrant deletes every record of the grant whose kind is among kinds, or of every
-	// kind when none is given. Revoking a grant with no records is not an error.
+	// RevokeGrant deletes every record of the grant whose kind is among kinds. With no kinds
+	// it revokes the grant whole: it deletes every record of the grant and marks the grant
+	// revoked, so that CreateToken refuses its records with ErrGrantRevoked until the latest
+	// expiry among the records it deleted (and at least for MinRevokedMarker). Revoking a
+	// grant with no records is not an error.
+	//
+	// A store writes the mark before it deletes, and CreateToken checks the mark after it
+	// writes (deleting what it wrote if the mark is there): whichever order two racing callers
+	// run in, a record created for a grant being revoked does not survive.
 	RevokeGrant(ctx context.Context, grantID string, kinds ...Kind) error
 }
 
@@ -72,7 +86,8 @@ type GrantRevoker interface {
 type DenyList interface {
 	// Deny adds jti until the given time, after which the entry disappears. It returns
 	// ErrConflict if jti is already denied, which makes it a replay check: of any number of
-	// concurrent calls for one jti, exactly one succeeds.
+	// concurrent calls for one jti, exactly one succeeds. An empty jti or a zero until is
+	// ErrInvalid; an until already past adds nothing and returns nil.
 	Deny(ctx context.Context, jti string, until time.Time) error
 	// Denied reports whether jti is on the list and its entry has not expired.
 	Denied(ctx context.Context, jti string) (bool, error)
@@ -84,7 +99,8 @@ type KeyStore interface {
 	KeySet(ctx context.Context, name string) (*KeySet, error)
 	// SaveKeySet stores set if the stored version equals set.Version (0 when none is stored),
 	// and on success increments set.Version to the stored version. A lost race returns
-	// ErrConflict: read the set again, reapply the change, save again.
+	// ErrConflict: read the set again, reapply the change, save again. A nil set or an empty
+	// or over-long name is ErrInvalid. The caller sets UpdatedAt.
 	SaveKeySet(ctx context.Context, set *KeySet) error
 }
 
@@ -108,8 +124,8 @@ type Pinger interface {
 // Collector is an optional capability: a back end whose expired entries need deleting, as
 // opposed to one that expires them itself (Redis). Several nodes may collect at once.
 type Collector interface {
-	// Collect deletes records and deny-list entries that expired before now and returns
-	// how many it deleted.
+	// Collect deletes records, revocation marks and deny-list entries that have expired (an
+	// entry expires at its expiry time exactly) and returns how many it deleted.
 	Collect(ctx context.Context) (int, error)
 }
 
@@ -138,3 +154,8 @@ func As[T any](v any) (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// MinRevokedMarker is the least time a grant stays marked revoked after RevokeGrant without
+// kinds or a reuse detection, however soon its records would have expired: long enough to
+// outlast any request that was minting a token for the grant while it was revoked.
+const MinRevokedMarker = 10 * time.Minute

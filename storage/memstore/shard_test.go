@@ -46,7 +46,7 @@ func (s *shardedTokens) shard(key string) *shard {
 }
 
 func (s *shardedTokens) create(r *provider.Record) *provider.Record {
-	c := copyRecord(r)
+	c := r.Clone()
 	sh := s.shard(r.Key)
 	sh.mu.Lock()
 	sh.m[tokenID{r.Kind, r.Key}] = c
@@ -63,7 +63,7 @@ func (s *shardedTokens) token(kind provider.Kind, key string) (*provider.Record,
 		sh.mu.RUnlock()
 		return nil, errTokenNotFound
 	}
-	c := copyRecord(r)
+	c := r.Clone()
 	sh.mu.RUnlock()
 	return c, nil
 }
@@ -79,11 +79,11 @@ func (s *shardedTokens) redeem(key string) (*provider.Record, error) {
 	}
 	if !r.UsedAt.IsZero() {
 		sh.mu.Unlock()
-		return copyRecord(r), errCodeUsed
+		return r.Clone(), errCodeUsed
 	}
 	r.UsedAt = now
 	sh.mu.Unlock()
-	return copyRecord(r), nil
+	return r.Clone(), nil
 }
 
 func BenchmarkShardingTokenParallel(b *testing.B) {

@@ -14,7 +14,7 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("memstore: create token: %w", err)
 	}
-	c := copyRecord(r)
+	c := r.Clone()
 	id := tokenID{r.Kind, r.Key}
 	now := s.now()
 	s.mu.Lock()
@@ -44,7 +44,7 @@ func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*pro
 		s.mu.RUnlock()
 		return nil, errTokenNotFound
 	}
-	c := copyRecord(r)
+	c := r.Clone()
 	s.mu.RUnlock()
 	return c, nil
 }
@@ -97,13 +97,13 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, 
 			}
 		}
 		s.mu.Unlock()
-		return copyRecord(r), alreadyUsed
+		return r.Clone(), alreadyUsed
 	}
 	r.UsedAt = now.Round(0) // no monotonic reading in a stored time
 	s.mu.Unlock()
 	// Copy outside the lock: a stored record is never written again once UsedAt is set (a
 	// new record under the same key is a new object), so only reads of r can race with this.
-	return copyRecord(r), nil
+	return r.Clone(), nil
 }
 
 // RevokeGrant deletes every record of the grant whose kind is among kinds, or of every kind
