@@ -3,7 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-		"time"
+	"time"
 )
 
 // Kind says what a Record stands behind. Back ends treat it as an opaque label, so adapters
