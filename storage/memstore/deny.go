@@ -9,7 +9,7 @@ import (
 
 // Deny adds jti until the given time. It returns ErrConflict if a live entry for jti exists,
 // so that of concurrent calls for one jti exactly one succeeds, and ErrInvalid for an empty
-// or over-long jti or a zero until.
+// or over-long jti or a zero until. An until already past adds nothing and returns nil.
 func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
 	switch {
 	case jti == "":
@@ -20,6 +20,9 @@ func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
 		return errDenyZeroUntil
 	}
 	now := s.now()
+	if !until.After(now) {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.denied[jti]; ok && now.Before(old) {

@@ -11,6 +11,7 @@ import (
 var (
 	errTokenNotFound        = fmt.Errorf("memstore: token: %w", provider.ErrNotFound)
 	errTokenConflict        = fmt.Errorf("memstore: create token: %w", provider.ErrConflict)
+	errGrantRevoked         = fmt.Errorf("memstore: create token: %w", provider.ErrGrantRevoked)
 	errCodeNotFound         = fmt.Errorf("memstore: redeem code: %w", provider.ErrNotFound)
 	errCodeUsed             = fmt.Errorf("memstore: redeem code: %w", provider.ErrAlreadyUsed)
 	errRefreshNotFound      = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrNotFound)
@@ -24,8 +25,6 @@ var (
 	errDenyEmptyJTI         = fmt.Errorf("memstore: deny: %w: empty jti", provider.ErrInvalid)
 	errDenyLongJTI          = fmt.Errorf("memstore: deny: %w: jti longer than MaxKeyLen", provider.ErrInvalid)
 	errDenyZeroUntil        = fmt.Errorf("memstore: deny: %w: zero until", provider.ErrInvalid)
-	errKeySetNil            = fmt.Errorf("memstore: save key set: %w: nil set", provider.ErrInvalid)
-	errKeySetEmptyName      = fmt.Errorf("memstore: save key set: %w: empty name", provider.ErrInvalid)
 	errUpdateNotFound       = fmt.Errorf("memstore: update client: %w", provider.ErrNotFound)
 	errDeleteClientNotFound = fmt.Errorf("memstore: delete client: %w", provider.ErrNotFound)
 )

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/oauthkit/oauthkit/provider"
 )
@@ -21,13 +22,10 @@ func (s *Store) KeySet(ctx context.Context, name string) (*provider.KeySet, erro
 
 // SaveKeySet stores a copy of set if the stored version equals set.Version (0 when none is
 // stored) and then increments set.Version. Otherwise it returns ErrConflict and leaves set
-// alone. A nil set or an empty name is ErrInvalid.
+// alone. A set that fails KeySet.Validate (nil, an empty or over-long name) is ErrInvalid.
 func (s *Store) SaveKeySet(ctx context.Context, set *provider.KeySet) error {
-	switch {
-	case set == nil:
-		return errKeySetNil
-	case set.Name == "":
-		return errKeySetEmptyName
+	if err := set.Validate(); err != nil {
+		return fmt.Errorf("memstore: save key set: %w", err)
 	}
 	c := set.Clone()
 	c.Version++

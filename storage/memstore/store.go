@@ -41,6 +41,7 @@ type Store struct {
 	clients map[string]*provider.Client
 	ids     []string // client IDs in ascending byte order
 	denied  map[string]time.Time
+	revoked map[string]time.Time // grant ID → when its revocation mark expires
 	keySets map[string]*provider.KeySet
 
 	closeOnce sync.Once
@@ -77,6 +78,7 @@ func New(opts Options) *Store {
 		grants:  make(map[string]map[tokenID]struct{}),
 		clients: make(map[string]*provider.Client),
 		denied:  make(map[string]time.Time),
+		revoked: make(map[string]time.Time),
 		keySets: make(map[string]*provider.KeySet),
 		stop:    make(chan struct{}),
 		swept:   make(chan struct{}),
@@ -125,7 +127,7 @@ func (s *Store) sweep(interval time.Duration) {
 // lock, which bounds how long a sweep stalls them however big the store is.
 const collectBatch = 1024
 
-// Collect deletes every record and deny-list entry that has expired and returns how many it
+// Collect deletes every record, revocation mark and deny-list entry that has expired and returns how many it
 // deleted. The sweeper calls it; calling it directly is safe at any time. It takes the
 // write lock for batches of collectBatch entries, not for the whole sweep, and stops early,
 // returning ctx's error with the count so far, when ctx is done.
@@ -158,6 +160,15 @@ func (s *Store) Collect(ctx context.Context) (int, error) {
 	for jti, until := range s.denied {
 		if !now.Before(until) {
 			delete(s.denied, jti)
+			n++
+		}
+		if err := pause(); err != nil {
+			return n, err
+		}
+	}
+	for grantID, until := range s.revoked {
+		if !now.Before(until) {
+			delete(s.revoked, grantID)
 			n++
 		}
 		if err := pause(); err != nil {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
 )
 
 // CreateToken stores a copy of r. It returns ErrConflict if a live record of the same kind
-// and key exists and ErrInvalid if r fails Record.Validate.
+// and key exists, ErrInvalid if r fails Record.Validate, and ErrGrantRevoked, storing
+// nothing, if r's grant carries a live revocation mark. The check and the write happen under
+// one lock, so no revocation can fall between them.
 func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("memstore: create token: %w", err)
@@ -19,6 +22,9 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if until, ok := s.revoked[r.GrantID]; ok && now.Before(until) {
+		return errGrantRevoked
+	}
 	if old, ok := s.tokens[id]; ok {
 		if !old.Expired(now) {
 			return errTokenConflict
@@ -91,11 +97,7 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, 
 		return nil, notFound
 	}
 	if !r.UsedAt.IsZero() {
-		for other := range s.grants[r.GrantID] {
-			if other != id {
-				s.remove(other, s.tokens[other])
-			}
-		}
+		s.revokeWhole(r.GrantID, id, now)
 		s.mu.Unlock()
 		return r.Clone(), alreadyUsed
 	}
@@ -106,17 +108,45 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, 
 	return r.Clone(), nil
 }
 
-// RevokeGrant deletes every record of the grant whose kind is among kinds, or of every kind
-// when none is given. It costs time in the number of the grant's records, not the store's.
+// RevokeGrant deletes every record of the grant whose kind is among kinds. With no kinds it
+// revokes the grant whole: it deletes every record and marks the grant revoked, so that
+// CreateToken refuses its records until the latest expiry among them, and at least for
+// provider.MinRevokedMarker. It costs time in the number of the grant's records, not the
+// store's.
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(kinds) == 0 {
+		s.revokeWhole(grantID, tokenID{}, now)
+		return nil
+	}
 	for id := range s.grants[grantID] {
-		if len(kinds) == 0 || slices.Contains(kinds, id.kind) {
+		if slices.Contains(kinds, id.kind) {
 			s.remove(id, s.tokens[id])
 		}
 	}
 	return nil
+}
+
+// revokeWhole marks the grant revoked and deletes every record of it but keep. Under the
+// lock the order does not matter; the mark lasts until the latest expiry of the records it
+// deletes, at least provider.MinRevokedMarker from now, and never shrinks. s.mu is held.
+func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time) {
+	until := now.Add(provider.MinRevokedMarker).Round(0)
+	for id := range s.grants[grantID] {
+		if id == keep {
+			continue
+		}
+		r := s.tokens[id]
+		if r.ExpiresAt.After(until) {
+			until = r.ExpiresAt
+		}
+		s.remove(id, r)
+	}
+	if old, ok := s.revoked[grantID]; !ok || old.Before(until) {
+		s.revoked[grantID] = until
+	}
 }
 
 // remove deletes the record r stored under id and its grant index entry. s.mu is held.

@@ -58,6 +58,18 @@ var denyCases = []testCase{
 		err := e.store.Deny(e.ctx, "", e.clock.Now().Add(time.Hour))
 		e.wantErr(err, provider.ErrInvalid, "Deny of an empty jti")
 	}},
+	{"PastUntilAddsNothing", func(e *env) {
+		jti := e.id("jti")
+		e.deny(jti, e.clock.Now().Add(-time.Second))
+		e.wantDenied(jti, false)
+		e.deny(jti, e.clock.Now().Add(time.Hour)) // nothing was added that could conflict
+		e.wantDenied(jti, true)
+		// Nor does it touch a live entry, or fail with ErrConflict for it.
+		e.deny(jti, e.clock.Now().Add(-time.Millisecond))
+		e.wantDenied(jti, true)
+		e.clock.Advance(time.Hour)
+		e.wantDenied(jti, false)
+	}},
 	{"ZeroUntilFailsWithInvalid", func(e *env) {
 		jti := e.id("jti")
 		err := e.store.Deny(e.ctx, jti, time.Time{})

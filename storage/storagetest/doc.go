@@ -21,21 +21,32 @@
 // token, denying one jti, saving one key-set version and creating one key or client each
 // succeed exactly once (each such race is run in 8 rounds, so that a check-then-act bug
 // cannot pass on one lucky schedule), and concurrent writers of distinct records lose none.
+// In 32 rounds each, the winner of a rotation (or redemption) mints the grant's next access
+// and refresh tokens while 8 others present the same token again: afterwards no record of
+// the grant but the used one may be readable, whichever order they ran in.
 //
 // Optional capabilities are checked when the store has them (found with provider.As, so
 // through decorators too) and skipped otherwise: Collect deletes expired records and deny-list
-// entries and only those; Ping succeeds.
+// entries, and expired revocation marks, and only those; Ping succeeds.
 //
 // Rules the kit checks that go beyond the words of provider's doc comments:
 //
 //   - Reuse of a code or refresh token revokes every other record of its grant, but the used
 //     record itself stays, used, until it expires: every later presentation also returns
 //     ErrAlreadyUsed with the record (which is why all 63 losers of a race see ErrAlreadyUsed).
+//   - A grant revoked whole (RevokeGrant without kinds, or a reuse) is marked even when it has
+//     no records; while marked, CreateToken refuses every kind with ErrGrantRevoked and
+//     stores nothing. The mark lasts until the latest expiry among the deleted records or
+//     provider.MinRevokedMarker, whichever is later, and expires at that instant exactly.
+//     RevokeGrant with kinds does not mark.
 //   - RedeemCode applies only to AuthorizationCode records and RotateRefreshToken only to
 //     RefreshToken records; a key stored under another kind reads as ErrNotFound.
 //   - DeleteToken of an expired record returns ErrNotFound.
 //   - Deny with an empty jti or a zero until, and SaveKeySet of nil or of a set with an empty
-//     name, return ErrInvalid.
+//     or over-long name, return ErrInvalid; Deny with an until already past returns nil and
+//     adds nothing (nor disturbs a live entry).
+//   - Reading with an empty key, ID or name (Token, DeleteToken, RedeemCode,
+//     RotateRefreshToken, Client, KeySet) returns ErrNotFound; Denied("") is false.
 //   - Claims, Metadata and JWKS are kept byte for byte (no JSON normalisation).
 //   - ListClients sorts by bytes, not by a collation ("Z" < "a" < "é").
 //   - CreateToken and CreateClient leave the value they are given unchanged (only SaveKeySet

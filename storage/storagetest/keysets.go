@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"strings"
 	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
@@ -87,6 +88,11 @@ var keySetCases = []testCase{
 		e.wantErr(e.store.SaveKeySet(e.ctx, set), provider.ErrInvalid, "SaveKeySet with an empty name")
 		if set.Version != 0 {
 			e.t.Fatalf("a failed SaveKeySet changed Version to %d", set.Version)
+		}
+		long := e.keySet(strings.Repeat("n", provider.MaxKeyLen+1))
+		e.wantErr(e.store.SaveKeySet(e.ctx, long), provider.ErrInvalid, "SaveKeySet with a name longer than MaxKeyLen")
+		if long.Version != 0 {
+			e.t.Fatalf("a failed SaveKeySet changed Version to %d", long.Version)
 		}
 	}},
 }

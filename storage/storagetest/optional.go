@@ -55,6 +55,30 @@ var optionalCases = []testCase{
 		e.wantGone(again.Kind, again.Key, "after RevokeGrant")
 		e.wantGone(live.Kind, live.Key, "after RevokeGrant")
 	}},
+	{"CollectDeletesExpiredRevocationMarksAndOnlyThose", func(e *env) {
+		c, ok := provider.As[provider.Collector](e.store)
+		if !ok {
+			e.t.Skip("the store is not a provider.Collector")
+		}
+		expiring, live := e.id("grant"), e.id("grant")
+		if err := e.store.RevokeGrant(e.ctx, expiring); err != nil {
+			e.t.Fatalf("RevokeGrant: %v", err)
+		}
+		e.clock.Advance(time.Millisecond)
+		if err := e.store.RevokeGrant(e.ctx, live); err != nil {
+			e.t.Fatalf("RevokeGrant: %v", err)
+		}
+		e.clock.Advance(provider.MinRevokedMarker - time.Millisecond) // exactly when the first expires
+		n, err := c.Collect(e.ctx)
+		if err != nil {
+			e.t.Fatalf("Collect: %v", err)
+		}
+		if n < 1 {
+			e.t.Fatalf("Collect deleted %d entries, want at least the expired revocation mark", n)
+		}
+		e.wantRevoked(live, "after Collect, before its mark expired")
+		e.create(e.record(provider.AccessToken, expiring))
+	}},
 	{"PingSucceeds", func(e *env) {
 		p, ok := provider.As[provider.Pinger](e.store)
 		if !ok {

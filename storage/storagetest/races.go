@@ -103,6 +103,8 @@ var raceCases = []testCase{
 			e.wantGone(code.Kind, code.Key, "of the grant after its refresh token was reused")
 		}
 	}},
+	{"RotationRacingReuseLeavesNoTokenOfGrant", func(e *env) { e.useRacingReuse(rotate) }},
+	{"RedemptionRacingReuseLeavesNoTokenOfGrant", func(e *env) { e.useRacingReuse(redeem) }},
 	{"ConcurrentWritersOfDistinctRecordsLoseNone", func(e *env) {
 		const each = 8
 		grantID := e.id("grant")
@@ -194,4 +196,64 @@ var raceCases = []testCase{
 			}
 		}
 	}},
+}
+
+// reuseRounds is how many times useRacingReuse runs its race, and reusers how many
+// goroutines present the used record in each: the window it probes (between the winner's
+// use and its CreateToken) is narrow, so it is probed often.
+const (
+	reuseRounds = 32
+	reusers     = 8
+)
+
+// useRacingReuse races the winner of u, which then mints the grant's next access and
+// refresh tokens as a token endpoint does, against callers presenting the same record again
+// (reuse, which revokes the grant whole). Whichever order they run in, no record of the
+// grant but the used one may survive: a new token that did would outlive the revocation.
+func (e *env) useRacingReuse(u use) {
+	e.t.Helper()
+	for round := range reuseRounds {
+		grantID := e.id("grant")
+		target := e.create(e.record(u.kind, grantID))
+		other := e.create(e.record(provider.AccessToken, grantID))
+		var mu sync.Mutex
+		var minted []*provider.Record
+		start := make(chan struct{})
+		errs := make([]error, 1+reusers)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() {
+				<-start
+				if _, err := u.call(e.store, e.ctx, target.Key); err != nil {
+					errs[i] = err
+					return
+				}
+				for _, kind := range []provider.Kind{provider.AccessToken, provider.RefreshToken} {
+					r := e.record(kind, grantID)
+					err := e.store.CreateToken(e.ctx, r)
+					if err != nil && !errors.Is(err, provider.ErrGrantRevoked) {
+						errs[i] = fmt.Errorf("CreateToken after winning %s: %w", u.name, err)
+						return
+					}
+					mu.Lock()
+					minted = append(minted, r)
+					mu.Unlock()
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		ok, matched, unexpected := tally(errs, provider.ErrAlreadyUsed)
+		if ok != 1 || matched[0] != reusers {
+			e.t.Fatalf("round %d: %d concurrent %s: %d won and %d failed with ErrAlreadyUsed, want 1 and %d; other errors: %v",
+				round, 1+reusers, u.name, ok, matched[0], reusers, unexpected)
+		}
+		for _, r := range append(minted, other) {
+			e.wantGone(r.Kind, r.Key, fmt.Sprintf("(round %d) of a grant whose %s was reused while the winner minted tokens", round, u.name))
+		}
+		e.wantRevoked(grantID, "after a reuse raced a "+u.name)
+		if got, err := e.store.Token(e.ctx, target.Kind, target.Key); err != nil || got.UsedAt.IsZero() {
+			e.t.Fatalf("round %d: the used record reads as (%v, %v), want it used", round, got, err)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package storagetest_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"regexp"
@@ -37,6 +38,13 @@ var brokenStores = map[string]storagetest.NewStore{
 		t.Cleanup(func() { s.Close() })
 		return s
 	},
+	// noMark revokes without a revocation mark: a grant revoked whole takes new records as
+	// if nothing had happened, so tokens minted by a request racing reuse detection survive.
+	"no-revocation-mark": func(t *testing.T, now func() time.Time) provider.Store {
+		s := memstore.New(memstore.Options{Now: now})
+		t.Cleanup(func() { s.Close() })
+		return noMark{s}
+	},
 	// cachingReads remembers what Token returned and hands out the same pointer again,
 	// never invalidated: the naive read cache.
 	"caching-reads": func(t *testing.T, now func() time.Time) provider.Store {
@@ -64,6 +72,66 @@ func (s racyRedeem) RedeemCode(ctx context.Context, key string) (*provider.Recor
 	s.Store.RedeemCode(ctx, key) // write; its answer is not looked at
 	r.UsedAt = s.now()
 	return r, nil
+}
+
+// noMark is a memstore that ignores its revocation marks: a record memstore refuses with
+// ErrGrantRevoked is stored under an alias of its grant instead, and read back under the
+// real one, so it behaves as a store that never marks.
+type noMark struct{ *memstore.Store }
+
+const alias = "\x00late"
+
+// kitKinds are the kinds the kit stores, so that noMark can revoke its aliases by kind,
+// which does not mark them.
+var kitKinds = []provider.Kind{provider.AccessToken, provider.RefreshToken, provider.AuthorizationCode, provider.PKCE, "device_code"}
+
+func (s noMark) CreateToken(ctx context.Context, r *provider.Record) error {
+	err := s.Store.CreateToken(ctx, r)
+	if errors.Is(err, provider.ErrGrantRevoked) {
+		c := r.Clone()
+		c.GrantID += alias
+		return s.Store.CreateToken(ctx, c)
+	}
+	return err
+}
+
+func unalias(r *provider.Record) *provider.Record {
+	if r != nil {
+		r.GrantID = strings.TrimSuffix(r.GrantID, alias)
+	}
+	return r
+}
+
+func (s noMark) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
+	r, err := s.Store.Token(ctx, kind, key)
+	return unalias(r), err
+}
+
+func (s noMark) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
+	if err := s.Store.RevokeGrant(ctx, grantID, kinds...); err != nil {
+		return err
+	}
+	if len(kinds) == 0 {
+		kinds = kitKinds
+	}
+	return s.Store.RevokeGrant(ctx, grantID+alias, kinds...)
+}
+
+func (s noMark) reused(ctx context.Context, r *provider.Record, err error) (*provider.Record, error) {
+	if errors.Is(err, provider.ErrAlreadyUsed) {
+		s.Store.RevokeGrant(ctx, r.GrantID+alias, kitKinds...)
+	}
+	return unalias(r), err
+}
+
+func (s noMark) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
+	r, err := s.Store.RedeemCode(ctx, key)
+	return s.reused(ctx, r, err)
+}
+
+func (s noMark) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
+	r, err := s.Store.RotateRefreshToken(ctx, key)
+	return s.reused(ctx, r, err)
 }
 
 // cachingReads is a memstore behind a read cache that shares its records with callers and
@@ -124,12 +192,34 @@ func runBroken(t *testing.T, name string) (failed []string, passed int) {
 
 func TestKitFailsStoreWithNonAtomicRedeem(t *testing.T) {
 	failed, passed := runBroken(t, "racy-redeem")
-	want := []string{"Races/RedeemCodeSucceedsExactlyOnce"}
+	want := []string{"Races/RedeemCodeSucceedsExactlyOnce", "Races/RedemptionRacingReuseLeavesNoTokenOfGrant"}
 	if !slices.Equal(failed, want) {
 		t.Errorf("failing subtests: got %v, want exactly %v", failed, want)
 	}
 	if passed < 90 {
 		t.Errorf("only %d subtests passed; the rest of the kit should pass a store whose only fault is redeem", passed)
+	}
+}
+
+func TestKitFailsStoreWithoutRevocationMarks(t *testing.T) {
+	failed, _ := runBroken(t, "no-revocation-mark")
+	for _, want := range []string{
+		"RevokeGrant/CreateForGrantRevokedWholeFailsWithGrantRevoked",
+		"RevokeGrant/CreateForUnknownGrantRevokedWholeFailsWithGrantRevoked",
+		"RevokeGrant/MarkLastsUntilLatestExpiryOrMinRevokedMarker",
+		"Redeem/ReuseMarksGrantRevoked",
+		"Rotate/ReuseMarksGrantRevoked",
+		"Races/RotationRacingReuseLeavesNoTokenOfGrant",
+		"Races/RedemptionRacingReuseLeavesNoTokenOfGrant",
+	} {
+		if !slices.Contains(failed, want) {
+			t.Errorf("%s passed a store without revocation marks; failing subtests: %s", want, strings.Join(failed, " "))
+		}
+	}
+	for _, f := range failed {
+		if !strings.Contains(f, "Revoke") && !strings.Contains(f, "Reuse") && !strings.Contains(f, "Revocation") {
+			t.Errorf("%s failed a store whose only fault is the missing revocation mark", f)
+		}
 	}
 }
 

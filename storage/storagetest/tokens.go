@@ -62,6 +62,10 @@ var tokenCases = []testCase{
 				r.GrantID = strings.Repeat("g", provider.MaxKeyLen+1)
 				return r
 			}},
+			{"a client ID longer than MaxKeyLen", func(r *provider.Record) *provider.Record {
+				r.ClientID = strings.Repeat("c", provider.MaxKeyLen+1)
+				return r
+			}},
 			{"a zero ExpiresAt", func(r *provider.Record) *provider.Record { r.ExpiresAt = time.Time{}; return r }},
 			{"Claims that are not JSON", func(r *provider.Record) *provider.Record { r.Claims = []byte(`{"acr":`); return r }},
 		} {

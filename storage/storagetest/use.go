@@ -121,6 +121,17 @@ func useCases(u use) []testCase {
 			}
 			e.wantToken(bystander)
 		}},
+		{"ReuseMarksGrantRevoked", func(e *env) {
+			// A request that rotated or redeemed first may still be minting the grant's next
+			// tokens when the reuse is detected; those must not outlive the revocation.
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			at := e.clock.Now()
+			e.create(e.record(provider.AccessToken, r.GrantID)) // the first use does not mark
+			again(e, used(r, at))
+			e.wantRevoked(r.GrantID, "after a second "+u.name)
+			e.wantToken(used(r, at))
+		}},
 		{"UseAfterReuseStillFailsWithAlreadyUsed", func(e *env) {
 			// Reuse revokes the rest of the grant but keeps the used record, used, until it
 			// expires, so that every later presentation is recognised as reuse too.

@@ -56,6 +56,24 @@ var valueCases = []testCase{
 			e.wantDenied(jti, true)
 		}
 	}},
+	{"EmptyKeysReadAsNotFound", func(e *env) {
+		// Stored values alongside, so that a lookup of "" cannot find a prefix of them.
+		e.create(e.record(provider.AccessToken, e.id("grant")))
+		e.createClient(e.client(e.id("client")))
+		for _, kind := range []provider.Kind{provider.AccessToken, provider.RefreshToken, provider.AuthorizationCode} {
+			e.wantGone(kind, "", "of an empty key")
+			e.wantErr(e.store.DeleteToken(e.ctx, kind, ""), provider.ErrNotFound, "DeleteToken of an empty key")
+		}
+		_, err := e.store.RedeemCode(e.ctx, "")
+		e.wantErr(err, provider.ErrNotFound, "RedeemCode of an empty key")
+		_, err = e.store.RotateRefreshToken(e.ctx, "")
+		e.wantErr(err, provider.ErrNotFound, "RotateRefreshToken of an empty key")
+		_, err = e.store.Client(e.ctx, "")
+		e.wantErr(err, provider.ErrNotFound, "Client of an empty ID")
+		_, err = e.store.KeySet(e.ctx, "")
+		e.wantErr(err, provider.ErrNotFound, "KeySet of an empty name")
+		e.wantDenied("", false)
+	}},
 	{"LargeSessionRoundTrips", func(e *env) {
 		r := e.record(provider.RefreshToken, e.id("grant"))
 		r.Session = make([]byte, 64<<10)
