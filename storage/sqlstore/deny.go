@@ -12,7 +12,8 @@ import (
 
 // Deny adds jti to the deny list until the given time. A jti already denied and not yet
 // expired returns provider.ErrConflict, so of any number of concurrent calls for one jti
-// exactly one succeeds; an expired entry is replaced.
+// exactly one succeeds; an expired entry is replaced. An until already past adds nothing and
+// returns nil.
 func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
 	switch {
 	case jti == "":
@@ -21,6 +22,9 @@ func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
 		return fmt.Errorf("sqlstore: deny: %w: jti longer than MaxKeyLen", provider.ErrInvalid)
 	case until.IsZero():
 		return fmt.Errorf("sqlstore: deny: %w: zero until", provider.ErrInvalid)
+	}
+	if !until.After(s.now()) {
+		return nil
 	}
 	k, u := s.key(jti), ms(until)
 	_, err := s.db.ExecContext(ctx, s.q.denyInsert, k, u)

@@ -35,14 +35,10 @@ func (s *Store) KeySet(ctx context.Context, name string) (*provider.KeySet, erro
 // then sets set.Version to the new stored version and set.UpdatedAt to now. It is a
 // compare-and-swap on the version column: a lost race returns provider.ErrConflict.
 func (s *Store) SaveKeySet(ctx context.Context, set *provider.KeySet) error {
-	switch {
-	case set == nil:
-		return fmt.Errorf("sqlstore: save key set: %w: set is nil", provider.ErrInvalid)
-	case set.Name == "":
-		return fmt.Errorf("sqlstore: save key set: %w: empty Name", provider.ErrInvalid)
-	case len(set.Name) > provider.MaxKeyLen:
-		return fmt.Errorf("sqlstore: save key set: %w: Name longer than MaxKeyLen", provider.ErrInvalid)
-	case set.Version < 0:
+	if err := set.Validate(); err != nil {
+		return fmt.Errorf("sqlstore: save key set: %w", err)
+	}
+	if set.Version < 0 {
 		return fmt.Errorf("sqlstore: save key set: %w: negative Version", provider.ErrInvalid)
 	}
 	data, err := encodeKeys(set.Keys)

@@ -22,9 +22,20 @@ var collectBatch = 1000
 // queries holds every statement a Store runs, built once for its dialect and table prefix.
 type queries struct {
 	tokenInsert, tokenDeleteExpired, tokenSelect, tokenDelete, tokenUse string
-	revokeGrant                                                         string
 	revokeGrantKinds                                                    string // "… kind IN (" with ? placeholders, completed per call
 	revokeFamily                                                        string // every record of a grant but the one reused
+
+	// markGrant writes (or lengthens) a grant's revocation mark: until the latest expiry of
+	// its records but one (kind, key; none when both are ''), and at least the given instant.
+	// Args: grant ID, least until, grant ID, kind, key. markCheck reads a live mark
+	// (args: grant ID, now); tokenUnwrite deletes a record CreateToken wrote for a marked
+	// grant (args: kind, key, grant ID).
+	markGrant, markCheck, tokenUnwrite string
+	// markLatest, on MySQL/MariaDB only, reads the latest expiry markGrant needs (args: grant
+	// ID, kind, key), and markGrant then takes it as a value (args: grant ID, until). InnoDB's
+	// INSERT … SELECT share-locks the rows it reads, which deadlocks concurrent reuse
+	// detections against each other's DELETEs; a plain SELECT takes no locks.
+	markLatest string
 
 	clientInsert, clientSelect, clientUpdate, clientExists, clientDelete, clientList string
 
@@ -32,8 +43,8 @@ type queries struct {
 
 	keySetSelect, keySetInsert, keySetUpdate string
 
-	collectTokens, collectDeny string
-	collectBatch               int // the LIMIT of collectTokens and collectDeny
+	collectTokens, collectDeny, collectMarks string
+	collectBatch                             int // the LIMIT of collectTokens, collectDeny and collectMarks
 
 	// returning is true when tokenUse returns the row (RETURNING on PostgreSQL and SQLite);
 	// MariaDB has no UPDATE … RETURNING, so there the row is read after the update.
@@ -42,7 +53,7 @@ type queries struct {
 
 func buildQueries(d Dialect, prefix string) queries {
 	t := func(name string) string { return prefix + name }
-	tokens, clients, deny, keysets := t("tokens"), t("clients"), t("deny_list"), t("key_sets")
+	tokens, clients, deny, keysets, marks := t("tokens"), t("clients"), t("deny_list"), t("key_sets"), t("revoked_grants")
 	ph := func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 	q := queries{
@@ -51,9 +62,10 @@ func buildQueries(d Dialect, prefix string) queries {
 		tokenSelect:        "SELECT " + tokenCols + " FROM " + tokens + " WHERE kind = ? AND token_key = ? AND expires_at > ?",
 		tokenDelete:        "DELETE FROM " + tokens + " WHERE kind = ? AND token_key = ? AND expires_at > ?",
 		tokenUse:           "UPDATE " + tokens + " SET used_at = ? WHERE kind = ? AND token_key = ? AND used_at = 0 AND expires_at > ?",
-		revokeGrant:        "DELETE FROM " + tokens + " WHERE grant_id = ?",
 		revokeGrantKinds:   "DELETE FROM " + tokens + " WHERE grant_id = ? AND kind IN (",
 		revokeFamily:       "DELETE FROM " + tokens + " WHERE grant_id = ? AND NOT (kind = ? AND token_key = ?)",
+		markCheck:          "SELECT 1 FROM " + marks + " WHERE grant_id = ? AND until_at > ?",
+		tokenUnwrite:       "DELETE FROM " + tokens + " WHERE kind = ? AND token_key = ? AND grant_id = ?",
 
 		clientInsert: "INSERT INTO " + clients + " (" + clientCols + ") VALUES (" + ph(17) + ")",
 		clientSelect: "SELECT " + clientCols + " FROM " + clients + " WHERE id = ?",
@@ -76,6 +88,24 @@ func buildQueries(d Dialect, prefix string) queries {
 
 	q.collectBatch = collectBatch
 	batch := strconv.Itoa(collectBatch)
+	// The mark's until: the latest expiry among the records (but the one kept), or the least
+	// until when that is later. One INSERT … SELECT over the grant_id index, so the mark is
+	// written, and committed, before the DELETE that follows it.
+	latest := " FROM " + tokens + " WHERE grant_id = ? AND NOT (kind = ? AND token_key = ?)"
+	switch d {
+	case Postgres:
+		// Casts, because parameters in a select list are not typed by the insert's columns.
+		q.markGrant = "INSERT INTO " + marks + " (grant_id, until_at) SELECT ?::bytea, GREATEST(?::bigint, COALESCE(MAX(expires_at), 0))" + latest +
+			" ON CONFLICT (grant_id) DO UPDATE SET until_at = GREATEST(" + marks + ".until_at, EXCLUDED.until_at)"
+	case SQLite:
+		// The WHERE of the SELECT is there already, which SQLite's upsert needs to parse.
+		q.markGrant = "INSERT INTO " + marks + " (grant_id, until_at) SELECT ?, MAX(?, COALESCE(MAX(expires_at), 0))" + latest +
+			" ON CONFLICT (grant_id) DO UPDATE SET until_at = MAX(until_at, excluded.until_at)"
+	case MySQL:
+		q.markLatest = "SELECT COALESCE(MAX(expires_at), 0)" + latest
+		q.markGrant = "INSERT INTO " + marks + " (grant_id, until_at) VALUES (?, ?)" +
+			" ON DUPLICATE KEY UPDATE until_at = GREATEST(until_at, VALUES(until_at))"
+	}
 	switch d {
 	case Postgres:
 		q.tokenUse += " RETURNING " + tokenCols
@@ -85,6 +115,8 @@ func buildQueries(d Dialect, prefix string) queries {
 			" WHERE expires_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
 		q.collectDeny = "DELETE FROM " + deny + " WHERE jti IN (SELECT jti FROM " + deny +
 			" WHERE until_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
+		q.collectMarks = "DELETE FROM " + marks + " WHERE grant_id IN (SELECT grant_id FROM " + marks +
+			" WHERE until_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
 	case SQLite:
 		q.tokenUse += " RETURNING " + tokenCols
 		q.returning = true
@@ -92,18 +124,22 @@ func buildQueries(d Dialect, prefix string) queries {
 			" WHERE expires_at <= ? LIMIT " + batch + ")"
 		q.collectDeny = "DELETE FROM " + deny + " WHERE rowid IN (SELECT rowid FROM " + deny +
 			" WHERE until_at <= ? LIMIT " + batch + ")"
+		q.collectMarks = "DELETE FROM " + marks + " WHERE rowid IN (SELECT rowid FROM " + marks +
+			" WHERE until_at <= ? LIMIT " + batch + ")"
 	case MySQL:
 		q.collectTokens = "DELETE FROM " + tokens + " WHERE expires_at <= ? ORDER BY expires_at LIMIT " + batch
 		q.collectDeny = "DELETE FROM " + deny + " WHERE until_at <= ? ORDER BY until_at LIMIT " + batch
+		q.collectMarks = "DELETE FROM " + marks + " WHERE until_at <= ? ORDER BY until_at LIMIT " + batch
 	}
 
 	if d == Postgres {
 		for _, p := range []*string{
-			&q.tokenInsert, &q.tokenDeleteExpired, &q.tokenSelect, &q.tokenDelete, &q.tokenUse, &q.revokeGrant, &q.revokeFamily,
+			&q.tokenInsert, &q.tokenDeleteExpired, &q.tokenSelect, &q.tokenDelete, &q.tokenUse, &q.revokeFamily,
+			&q.markGrant, &q.markCheck, &q.tokenUnwrite,
 			&q.clientInsert, &q.clientSelect, &q.clientUpdate, &q.clientExists, &q.clientDelete, &q.clientList,
 			&q.denyInsert, &q.denyDeleteExpired, &q.denySelect,
 			&q.keySetSelect, &q.keySetInsert, &q.keySetUpdate,
-			&q.collectTokens, &q.collectDeny,
+			&q.collectTokens, &q.collectDeny, &q.collectMarks,
 		} {
 			*p = rebind(*p)
 		}

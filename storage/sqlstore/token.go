@@ -12,11 +12,17 @@ import (
 )
 
 // CreateToken stores r. A live record of the same kind and key makes it fail with
-// provider.ErrConflict; an expired one, which already reads as not found, is replaced.
+// provider.ErrConflict; an expired one, which already reads as not found, is replaced. If r's
+// grant carries a live revocation mark it fails with provider.ErrGrantRevoked and leaves
+// nothing stored.
 //
-// The common case is one INSERT. Only when the key is taken does it delete the row if it has
-// expired and insert again, so two creators racing for an expired key still see exactly one
-// success.
+// The common case is two statements: the INSERT, then a read of the grant's mark. Only when
+// the key is taken does it delete the row if it has expired and insert again, so two
+// creators racing for an expired key still see exactly one success. The mark is read after
+// the insert has committed, and a revocation writes its mark before it deletes, each
+// statement committing on its own: if this read misses the mark, the mark was committed
+// after it, so the revocation's DELETE, which comes later still, sees the inserted row and
+// deletes it. Either way no record survives a revocation it raced.
 func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("sqlstore: create token: %w", err)
@@ -25,7 +31,37 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: create token: %w: %w", provider.ErrInvalid, err)
 	}
-	_, err = s.db.ExecContext(ctx, s.q.tokenInsert, args...)
+	if err := s.insertToken(ctx, r, args); err != nil {
+		return err
+	}
+	grant := s.key(r.GrantID)
+	var one int
+	err = s.db.QueryRowContext(ctx, s.q.markCheck, grant, s.nowMS()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err == nil {
+		err = errGrantRevoked
+	}
+	// Marked, or the mark could not be read: take back what was written. If even that
+	// fails, the record stays, and the grant's revocation, which wrote the mark before it
+	// deleted, may have missed it; report the failure so that the caller does not hand the
+	// token out.
+	if _, derr := s.db.ExecContext(context.WithoutCancel(ctx), s.q.tokenUnwrite, string(r.Kind), s.key(r.Key), grant); derr != nil {
+		return fail("create token: take back", derr)
+	}
+	if errors.Is(err, errGrantRevoked) {
+		return fmt.Errorf("sqlstore: create token: %w", provider.ErrGrantRevoked)
+	}
+	return fail("create token: read revocation mark", err)
+}
+
+// errGrantRevoked stands for a mark found by CreateToken.
+var errGrantRevoked = errors.New("grant revoked")
+
+// insertToken inserts r's row, replacing an expired one under its key.
+func (s *Store) insertToken(ctx context.Context, r *provider.Record, args []any) error {
+	_, err := s.db.ExecContext(ctx, s.q.tokenInsert, args...)
 	if err == nil {
 		return nil
 	}
@@ -80,31 +116,58 @@ func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string)
 	return nil
 }
 
-// RevokeGrant deletes every record of the grant whose kind is among kinds, or of every kind
-// when none is given, in one DELETE on the grant_id index.
+// RevokeGrant deletes every record of the grant whose kind is among kinds, in one DELETE on
+// the grant_id index. With no kinds it revokes the grant whole, in two statements: it first
+// writes the grant's revocation mark (until the latest expiry of its records, and at least
+// provider.MinRevokedMarker from now), then deletes every record; see CreateToken for why
+// that order leaves no racing record alive.
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
-	q := s.q.revokeGrant
+	if len(kinds) == 0 {
+		if err := s.revokeWhole(ctx, grantID, "", ""); err != nil {
+			return fail("revoke grant", err)
+		}
+		return nil
+	}
 	args := []any{s.key(grantID)}
-	if len(kinds) > 0 {
-		var b strings.Builder
-		b.WriteString(s.q.revokeGrantKinds)
-		for i, k := range kinds {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("?")
-			args = append(args, string(k))
+	var b strings.Builder
+	b.WriteString(s.q.revokeGrantKinds)
+	for i, k := range kinds {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		b.WriteString(")")
-		q = b.String()
-		if s.dialect == Postgres {
-			q = rebind(q)
-		}
+		b.WriteString("?")
+		args = append(args, string(k))
+	}
+	b.WriteString(")")
+	q := b.String()
+	if s.dialect == Postgres {
+		q = rebind(q)
 	}
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 		return fail("revoke grant", err)
 	}
 	return nil
+}
+
+// revokeWhole marks the grant revoked and then deletes every record of it but the one of
+// kind and key (none when both are ""), each statement committing on its own: two
+// statements, three on MySQL/MariaDB (see queries.markLatest).
+func (s *Store) revokeWhole(ctx context.Context, grantID string, kind provider.Kind, key string) error {
+	g, k := s.key(grantID), s.key(key)
+	least := ms(s.now().Add(provider.MinRevokedMarker))
+	if s.q.markLatest != "" {
+		var latest int64
+		if err := s.db.QueryRowContext(ctx, s.q.markLatest, g, string(kind), k).Scan(&latest); err != nil {
+			return err
+		}
+		if _, err := s.db.ExecContext(ctx, s.q.markGrant, g, max(least, latest)); err != nil {
+			return err
+		}
+	} else if _, err := s.db.ExecContext(ctx, s.q.markGrant, g, least, g, string(kind), k); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, s.q.revokeFamily, g, string(kind), k)
+	return err
 }
 
 // RedeemCode marks the authorization code under key as used and returns it; of any number of
@@ -174,9 +237,9 @@ func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string) (*p
 		if r.UsedAt.IsZero() {
 			continue // created between the two statements: try again
 		}
-		// Revoke the rest of the family; the used record itself stays, used, so that every
-		// later presentation is recognised as reuse too.
-		if _, err := s.db.ExecContext(ctx, s.q.revokeFamily, s.key(r.GrantID), string(kind), k); err != nil {
+		// Revoke the grant whole but for the used record itself, which stays, used, so that
+		// every later presentation is recognised as reuse too.
+		if err := s.revokeWhole(ctx, r.GrantID, kind, key); err != nil {
 			return nil, fail(op+": revoke grant after reuse", err)
 		}
 		s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant revoked",
