@@ -301,4 +301,3 @@ func BenchmarkTokenHandler(b *testing.B) {
 	b.Run("fosite-hmac", func(b *testing.B) { run(b, hmacServer) })
 	b.Run("fosite-jwt-es256", func(b *testing.B) { run(b, jwtServer) })
 }
-
