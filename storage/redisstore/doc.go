@@ -26,7 +26,7 @@
 //	RedeemCode, RotateRefreshToken (first use)        1                       1
 //	DeleteToken, Deny, SaveKeySet,
 //	Create/Update/DeleteClient                        1                       1
-//	CreateToken                                       1                       2
+//	CreateToken                                       1                       3 (4 if refused)
 //	ListClients                                       2                       2
 //	RevokeGrant                                       1                       3
 //	RedeemCode, RotateRefreshToken on reuse           2                       4
@@ -42,10 +42,22 @@
 // only then removes their members from the index. A crash midway leaves no record the index
 // has forgotten, and RevokeGrant may be called again to finish.
 //
+// # Revocation marks
+//
+// A grant revoked whole (RevokeGrant without kinds, or reuse detection) gets a mark,
+// P:{<grantID>}:rv, in its grant's slot, lasting until the latest expiry among its records
+// and at least provider.MinRevokedMarker; while it lasts CreateToken refuses the grant's
+// records with provider.ErrGrantRevoked. On one server the check is part of CreateToken's
+// script. In a Cluster the revocation writes the mark and reads the index in one script,
+// then deletes; CreateToken writes the index, then the record, then reads the mark and takes
+// its record back if the mark is there. Whichever order a create and a revocation run in,
+// the record does not survive: token.go's CreateToken comment gives the argument.
+//
 // # Expiry
 //
 // Every record key expires (PEXPIREAT) at its record's ExpiresAt, a deny-list entry at its
-// Until, and a grant index at the latest expiry of its members, which are dropped from it as
+// Until, a revocation mark at its own end, and a grant index at the latest expiry of its
+// members, which are dropped from it as
 // their records expire: nothing lingers. Reads also compare against Options.Now, so a record
 // reads as not found once ExpiresAt ≤ Now() even if Redis still holds it. Clients and key
 // sets do not expire.

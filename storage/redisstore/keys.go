@@ -15,6 +15,9 @@ import (
 //	                     grant, scored by the record's expiry (ms). Members whose records have
 //	                     expired are dropped whenever a member is added. TTL: the latest
 //	                     ExpiresAt of its members.
+//	P:{<grantID>}:rv     string: the grant's revocation mark, the Unix ms until which
+//	                     CreateToken refuses the grant's records (ErrGrantRevoked). Written by
+//	                     RevokeGrant without kinds and by reuse detection. TTL: that instant.
 //	P:{clients}:c:<id>   string: encoded Client. No TTL.
 //	P:{clients}:ids      sorted set of client IDs, all scored 0 (byte-ordered for ListClients).
 //	P:{<name>}:ks        hash: v = version, d = encoded KeySet. No TTL.
@@ -39,6 +42,8 @@ func (s *Store) recordKey(kind provider.Kind, key string) string {
 }
 
 func (s *Store) grantKey(grantID string) string { return s.prefix + ":{" + grantID + "}:g" }
+
+func (s *Store) markKey(grantID string) string { return s.prefix + ":{" + grantID + "}:rv" }
 
 func (s *Store) clientKey(id string) string { return s.prefix + ":{clients}:c:" + id }
 

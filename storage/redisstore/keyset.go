@@ -41,11 +41,8 @@ func (s *Store) KeySet(ctx context.Context, name string) (*provider.KeySet, erro
 // and set.UpdatedAt the time of the save; a lost race returns ErrConflict and leaves set as
 // it was.
 func (s *Store) SaveKeySet(ctx context.Context, set *provider.KeySet) error {
-	if set == nil || set.Name == "" {
-		return fmt.Errorf("redisstore: save key set: %w: empty key set name", provider.ErrInvalid)
-	}
-	if len(set.Name) > provider.MaxKeyLen {
-		return fmt.Errorf("redisstore: save key set: %w: name longer than MaxKeyLen", provider.ErrInvalid)
+	if err := set.Validate(); err != nil {
+		return fmt.Errorf("redisstore: save key set: %w", err)
 	}
 	if set.Version < 0 {
 		return fmt.Errorf("redisstore: save key set: %w: negative Version", provider.ErrInvalid)

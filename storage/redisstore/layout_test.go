@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/redisstore"
 )
@@ -240,6 +242,47 @@ func TestGrantIndexDropsMembersOfExpiredRecords(t *testing.T) {
 			}
 			if len(members) != 1 || !strings.HasPrefix(members[0], "refresh_token:") {
 				t.Fatalf("the grant index holds %q, want only the live refresh token", members)
+			}
+		})
+	}
+}
+
+func TestRevocationMarkLivesInTheGrantsSlotUntilTheLatestExpiry(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			s := openTest(t, b)
+			ctx := t.Context()
+			c := s.Redis()
+			grantID := "grant-" + rand.Text()
+			long := record(provider.RefreshToken, grantID, s.clock.now, 3*time.Hour)
+			for _, r := range []*provider.Record{record(provider.AccessToken, grantID, s.clock.now, time.Hour), long} {
+				if err := s.CreateToken(ctx, r); err != nil {
+					t.Fatalf("CreateToken: %v", err)
+				}
+			}
+			markKey := s.prefix + ":{" + grantID + "}:rv"
+			if err := s.RevokeGrant(ctx, grantID, provider.AccessToken); err != nil {
+				t.Fatalf("RevokeGrant with kinds: %v", err)
+			}
+			if n, err := c.Exists(ctx, markKey).Result(); err != nil || n != 0 {
+				t.Fatalf("RevokeGrant with kinds wrote a revocation mark: (%d, %v)", n, err)
+			}
+			if err := s.RevokeGrant(ctx, grantID); err != nil {
+				t.Fatalf("RevokeGrant: %v", err)
+			}
+			at, err := c.PExpireTime(ctx, markKey).Result()
+			if err != nil {
+				t.Fatalf("PEXPIRETIME of the mark: %v", err)
+			}
+			if want := time.Duration(long.ExpiresAt.UnixMilli()) * time.Millisecond; at != want {
+				t.Errorf("the mark expires at %d ms, want %d ms (the latest record's expiry)", at/time.Millisecond, want/time.Millisecond)
+			}
+			if cc, ok := c.(*redis.ClusterClient); ok {
+				km, err1 := cc.ClusterKeySlot(ctx, markKey).Result()
+				kg, err2 := cc.ClusterKeySlot(ctx, grantID).Result()
+				if err1 != nil || err2 != nil || km != kg {
+					t.Errorf("the mark is in slot %d, want the grant's slot %d (%v, %v)", km, kg, err1, err2)
+				}
 			}
 		})
 	}

@@ -43,11 +43,42 @@ local function recordCreate(key, d, g, x, now, ms)
 end
 `
 
+// markLua writes a grant's revocation mark: until the latest score (expiry ms) of the
+// index's members but keep, and at least least ms; a mark never shrinks. It returns the
+// members it read. Arguments: index key, mark key, least ms, member to keep or "".
+const markLua = `
+local function mark(index, key, least, keep)
+  local upto, members = tonumber(least), {}
+  local scored = redis.call('ZRANGE', index, 0, -1, 'WITHSCORES')
+  for i = 1, #scored, 2 do
+    local m, ms = scored[i], tonumber(scored[i + 1])
+    members[#members + 1] = m
+    if m ~= keep and ms > upto then upto = ms end
+  end
+  local old = tonumber(redis.call('GET', key) or '0')
+  if old < upto then
+    local v = string.format('%.0f', upto)
+    redis.call('SET', key, v, 'PXAT', v)
+  end
+  return members
+end
+`
+
+// markedLua reports whether a grant's revocation mark is live at now ms.
+const markedLua = `
+local function marked(key, nowms)
+  local v = redis.call('GET', key)
+  return v and tonumber(v) > tonumber(nowms)
+end
+`
+
 var (
 	// createScript stores a record and indexes it in one atomic step, when both keys live on
-	// one server (a single node or a Sentinel primary). KEYS: record, grant index.
-	// ARGV: data, grant ID, expiry stamp, now stamp, expiry ms, member, now ms.
-	createScript = redis.NewScript(indexAddLua + recordCreateLua + `
+	// one server (a single node or a Sentinel primary), unless the grant is marked revoked.
+	// KEYS: record, grant index, revocation mark. ARGV: data, grant ID, expiry stamp, now
+	// stamp, expiry ms, member, now ms. Returns 1 if stored, 0 on conflict, 2 if marked.
+	createScript = redis.NewScript(indexAddLua + recordCreateLua + markedLua + `
+if marked(KEYS[3], ARGV[7]) then return 2 end
 local ok = recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 if ok == 1 then indexAdd(KEYS[2], ARGV[6], ARGV[5], ARGV[7]) end
 return ok
@@ -59,7 +90,7 @@ indexAdd(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `)
 	// recordScript is the second step of a create in a Cluster. KEYS: record. ARGV as
-	// createScript's first five.
+	// createScript's first five. The third step is a GET of the revocation mark.
 	recordScript = redis.NewScript(recordCreateLua + `
 return recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 `)
@@ -87,12 +118,18 @@ return 1
 
 	// revokeGrantScript revokes a grant in one atomic step where the index and the records
 	// live on one server (a single node or a Sentinel primary). It builds the record keys
-	// from the index's members, which only a non-Cluster deployment allows. KEYS: grant index.
-	// ARGV: record key prefix ("P:{"), grant ID, member to keep or "", kinds (none = all).
-	revokeGrantScript = redis.NewScript(`
-local members = redis.call('ZRANGE', KEYS[1], 0, -1)
-local all, only = #ARGV < 4, {}
-for i = 4, #ARGV do only[ARGV[i]] = true end
+	// from the index's members, which only a non-Cluster deployment allows. KEYS: grant index,
+	// revocation mark. ARGV: record key prefix ("P:{"), grant ID, member to keep or "", the
+	// mark's least ms or "" for no mark, kinds (none = all).
+	revokeGrantScript = redis.NewScript(markLua + `
+local members
+if ARGV[4] ~= '' then
+  members = mark(KEYS[1], KEYS[2], ARGV[4], ARGV[3])
+else
+  members = redis.call('ZRANGE', KEYS[1], 0, -1)
+end
+local all, only = #ARGV < 5, {}
+for i = 5, #ARGV do only[ARGV[i]] = true end
 for _, m in ipairs(members) do
   local c = string.find(m, ':', 1, true)
   if c and m ~= ARGV[3] then
@@ -107,6 +144,13 @@ end
 return 1
 `)
 
+	// markScript is the first step of a whole revocation in a Cluster: it writes the
+	// revocation mark and reads the index, atomically, in the grant's slot. KEYS: grant
+	// index, revocation mark. ARGV: least ms, member to keep or "".
+	markScript = redis.NewScript(markLua + `
+return mark(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+`)
+
 	// revokeScript deletes a record if it belongs to the grant; in a Cluster, RevokeGrant
 	// pipelines one per record. KEYS: record. ARGV: grant ID. It returns 1 if it deleted the
 	// record.
@@ -119,13 +163,26 @@ return 0
 )
 
 // CreateToken stores r, unused, under (r.Kind, r.Key) until r.ExpiresAt and adds it to its
-// grant's index. It returns ErrConflict if a live record holds the key and ErrInvalid if r fails
-// Record.Validate.
+// grant's index. It returns ErrConflict if a live record holds the key, ErrInvalid if r fails
+// Record.Validate, and ErrGrantRevoked, leaving no record, if r's grant carries a live
+// revocation mark.
 //
-// On a single node or a Sentinel primary the record and the index are written by one script
-// (one round trip, atomic). In a Cluster they are in different slots: the index is written
-// first, then the record (two round trips), so a failure between them leaves at worst an
-// index member without a record, never a record that RevokeGrant cannot find.
+// On a single node or a Sentinel primary the mark check, the record and the index are one
+// script (one round trip, atomic). In a Cluster the record is in its key's slot and the index
+// and mark in the grant's, so the steps are ordered instead: the index first, then the
+// record (so a failure between them leaves at worst an index member without a record, never
+// a record that RevokeGrant cannot find), then a read of the mark (three round trips; a
+// fourth, deleting the record, when the mark is there).
+//
+// Why no record survives a revocation it races: a whole revocation (revoke) writes the mark
+// and reads the index in one script in the grant's slot, then deletes the records it found.
+// The grant's slot orders that script and this create's two steps there (index, mark read).
+// If the mark read comes first, then so did the index write before it, and the record write
+// completed before the mark read was sent: the revocation's script finds the member and its
+// deletes, sent after the script answered, find the record. If the revocation's script
+// comes first, the mark read sees the mark and the record is taken back. (Both rest on
+// writes acknowledged by a master staying there; a failover that loses acknowledged writes
+// can lose a mark as it can lose anything else.)
 func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("redisstore: create token: %w", err)
@@ -135,27 +192,58 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	unused.UsedAt = time.Time{} // the store's to set, on redemption or rotation
 	rkey := s.recordKey(r.Kind, r.Key)
 	gkey := s.grantKey(r.GrantID)
+	mkey := s.markKey(r.GrantID)
 	member := grantMember(r.Kind, r.Key)
 	ms := expireMillis(r.ExpiresAt)
+	nowms := now.UnixMilli()
 	args := []any{encodeRecord(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms}
 
 	var n int64
 	var err error
-	if s.cluster {
-		err = indexScript.Run(ctx, s.rdb, []string{gkey}, member, ms, now.UnixMilli()).Err()
-		if err == nil {
-			n, err = recordScript.Run(ctx, s.rdb, []string{rkey}, args...).Int64()
+	if !s.cluster {
+		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey, mkey}, append(args, member, nowms)...).Int64()
+		if err != nil {
+			return s.wrap("create token", err)
 		}
 	} else {
-		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey}, append(args, member, now.UnixMilli())...).Int64()
+		if err := indexScript.Run(ctx, s.rdb, []string{gkey}, member, ms, nowms).Err(); err != nil {
+			return s.wrap("create token", err)
+		}
+		if n, err = recordScript.Run(ctx, s.rdb, []string{rkey}, args...).Int64(); err != nil {
+			return s.wrap("create token", err)
+		}
+		if n == 1 {
+			if n, err = s.checkMark(ctx, mkey, rkey, r.GrantID, nowms); err != nil {
+				return err
+			}
+		}
 	}
-	if err != nil {
-		return s.wrap("create token", err)
-	}
-	if n == 0 {
+	switch n {
+	case 0:
 		return fmt.Errorf("redisstore: create token: %w", provider.ErrConflict)
+	case 2:
+		return fmt.Errorf("redisstore: create token: %w", provider.ErrGrantRevoked)
 	}
 	return nil
+}
+
+// checkMark is the third step of a create in a Cluster: it reads the grant's revocation
+// mark and, if it is live, deletes the record just written. It returns 1 if the record may
+// stay and 2 if it was taken back. If the mark cannot be read, or the record not taken back,
+// it returns the error: the record may then have escaped a revocation, so the caller must
+// not hand out the token.
+func (s *Store) checkMark(ctx context.Context, mkey, rkey, grantID string, nowms int64) (int64, error) {
+	v, err := s.rdb.Get(ctx, mkey).Int64()
+	if err == redis.Nil || err == nil && v <= nowms {
+		return 1, nil
+	}
+	if err := revokeScript.Run(context.WithoutCancel(ctx), s.rdb, []string{rkey}, grantID).Err(); err != nil {
+		return 0, s.wrap("create token: take back", err)
+	}
+	if err != nil {
+		return 0, s.wrap("create token: read revocation mark", err)
+	}
+	return 2, nil
 }
 
 // Token returns the live record of the given kind and key, in one round trip.
@@ -245,39 +333,53 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 	return r, fmt.Errorf("redisstore: %s: %w", op, provider.ErrAlreadyUsed)
 }
 
-// RevokeGrant deletes every record of the grant whose kind is among kinds (all kinds when
-// none is given).
+// RevokeGrant deletes every record of the grant whose kind is among kinds. With no kinds it
+// revokes the grant whole: it also writes the grant's revocation mark, before it deletes
+// anything, so that CreateToken refuses the grant's records until the latest expiry among
+// them, and at least for provider.MinRevokedMarker (see CreateToken for why the order
+// matters).
 //
 // On a single node or a Sentinel primary it is one script: one round trip, atomic. In a
 // Cluster the records are spread over the masters, so it takes three round trips whatever the
-// grant's size: read the grant index; delete the records, each by a script that checks the
-// record still belongs to the grant (one pipeline, sent to every master at once); then remove
-// the deleted members from the index. Records are deleted before the index forgets them, so
-// a failure midway leaves no record unreachable, and calling RevokeGrant again finishes the
-// job.
+// grant's size: write the mark (when revoking whole) and read the grant index, in one script;
+// delete the records, each by a script that checks the record still belongs to the grant (one
+// pipeline, sent to every master at once); then remove the deleted members from the index.
+// Records are deleted before the index forgets them, so a failure midway leaves no record
+// unreachable, and calling RevokeGrant again finishes the job.
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
 	return s.revoke(ctx, "revoke grant", grantID, kinds, "")
 }
 
-// revoke is RevokeGrant sparing the record whose grant member is keep, if any.
+// revoke is RevokeGrant sparing the record whose grant member is keep, if any. Without kinds
+// it marks the grant revoked.
 func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider.Kind, keep string) error {
 	if grantID == "" {
 		return nil
 	}
-	gkey := s.grantKey(grantID)
+	gkey, mkey := s.grantKey(grantID), s.markKey(grantID)
+	least := ""
+	if len(kinds) == 0 {
+		least = strconv.FormatInt(s.now().Add(provider.MinRevokedMarker).UnixMilli(), 10)
+	}
 	if !s.cluster {
-		args := make([]any, 0, 3+len(kinds))
-		args = append(args, s.prefix+":{", grantID, keep)
+		args := make([]any, 0, 4+len(kinds))
+		args = append(args, s.prefix+":{", grantID, keep, least)
 		for _, k := range kinds {
 			args = append(args, string(k))
 		}
-		if err := revokeGrantScript.Run(ctx, s.rdb, []string{gkey}, args...).Err(); err != nil {
+		if err := revokeGrantScript.Run(ctx, s.rdb, []string{gkey, mkey}, args...).Err(); err != nil {
 			return s.wrap(op, err)
 		}
 		return nil
 	}
 
-	members, err := s.rdb.ZRange(ctx, gkey, 0, -1).Result()
+	var members []string
+	var err error
+	if least != "" {
+		members, err = markScript.Run(ctx, s.rdb, []string{gkey, mkey}, least, keep).StringSlice()
+	} else {
+		members, err = s.rdb.ZRange(ctx, gkey, 0, -1).Result()
+	}
 	if err != nil {
 		return s.wrap(op, err)
 	}
