@@ -227,7 +227,7 @@ func (l *loadClient) run(tb testing.TB, conns []*conn, n int) time.Duration {
 }
 
 // BenchmarkTokenEndpointRatio measures each oauthkit format against its fosite peer in
-// alternating rounds of 400 requests from 16 concurrent keep-alive clients, so that load
+// alternating rounds of 200 requests from 16 concurrent keep-alive clients, so that load
 // from anything else on the machine falls on both alike. It reports the throughput ratio
 // (x-fosite-hmac for opaque and encrypted, x-fosite-jwt for the JWT formats; above 1 means
 // oauthkit is faster) and both throughputs. One b.N is one round pair.
