@@ -61,3 +61,22 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 func itoa(n int) string { return string(rune('0'+n/10)) + string(rune('0'+n%10)) }
+
+// BenchmarkMemoHit is a bcrypt (cost 12) client's check once the Memo has seen its secret:
+// what every token request after the first costs such a client.
+func BenchmarkMemoHit(b *testing.B) {
+	hash, err := clientsecret.HashUserChosen("a person-chosen secret", clientsecret.DefaultCost)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := clientsecret.NewMemo(clientsecret.MemoOptions{})
+	if err := m.Verify(hash, "a person-chosen secret"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := m.Verify(hash, "a person-chosen secret"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

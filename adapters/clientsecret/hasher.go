@@ -8,12 +8,16 @@ import "context"
 type Hasher struct {
 	// Cost is the bcrypt cost Hash uses for secrets shorter than MinLen; 0 means DefaultCost.
 	Cost int
+	// Memo, if set, remembers successful bcrypt verifications so that a client with a
+	// person-chosen secret is not slowed down on every request (see Memo). nil verifies
+	// every time.
+	Memo *Memo
 }
 
 // Compare returns nil if data is the secret hash encodes, and an error wrapping ErrMismatch,
 // ErrUnknownScheme or ErrMalformed otherwise.
 func (h Hasher) Compare(_ context.Context, hash, data []byte) error {
-	return Verify(string(hash), string(data))
+	return h.Memo.Verify(string(hash), string(data))
 }
 
 // Hash encodes data with the fast scheme (Hash) when it is at least MinLen bytes long, which
