@@ -19,7 +19,7 @@
 // sqlite://:memory:, postgres:// or postgresql:// (any pgx/libpq parameter) and mysql:// or
 // mariadb:// (user:pass@host:port/db?go-sql-driver-parameters); see Open.
 //
-// The schema (schema version 1; every table name begins with Options.TablePrefix):
+// The schema (schema version 2; every table name begins with Options.TablePrefix):
 //
 //	tokens          (kind, token_key) primary key; grant_id, client_id, expires_at indexed;
 //	                subject, scope and audience lists (JSON array text), issued_at,
@@ -28,6 +28,8 @@
 //	clients         id primary key; the RFC 7591 metadata, lists as JSON array text,
 //	                jwks and metadata binary and verbatim
 //	deny_list       jti primary key; until_at indexed
+//	revoked_grants  grant_id primary key; until_at (Unix ms) indexed: the revocation marks of
+//	                grants revoked whole (schema version 2)
 //	key_sets        name primary key; version (the compare-and-swap counter), key_data
 //	                (the keys, sealed private parts included, as versioned JSON), updated_at
 //	schema_version  one row per applied migration
@@ -40,8 +42,12 @@
 // from the token, never the token itself. Times are stored as Unix milliseconds, so they
 // round-trip at millisecond precision, in UTC. RedeemCode and RotateRefreshToken are one
 // conditional UPDATE (… WHERE used_at = 0 AND expires_at > now), which the database lets
-// exactly one of any number of concurrent callers win on every dialect. Expired rows read as
-// not found at once and are deleted by Collect, which is safe to run from several nodes.
+// exactly one of any number of concurrent callers win on every dialect. Revoking a grant
+// whole (RevokeGrant without kinds, or reuse detection) writes the grant's revocation mark
+// before it deletes, and CreateToken reads the mark after it inserts, each statement
+// committing on its own, so that a token minted while its grant is being revoked cannot
+// survive. Expired rows and marks read as not found at once and are deleted by Collect,
+// which is safe to run from several nodes.
 //
 // Errors wrap the provider sentinels; an unreachable database, a deadline or lock contention
 // wraps provider.ErrUnavailable together with the driver's error. No error text carries a
