@@ -1,9 +1,12 @@
 package redisstore_test
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,5 +288,52 @@ func TestRevocationMarkLivesInTheGrantsSlotUntilTheLatestExpiry(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// beforeCommand runs fire once, just before the first command whose arguments include key.
+type beforeCommand struct {
+	key   string
+	fire  func()
+	fired atomic.Bool
+}
+
+func (h *beforeCommand) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *beforeCommand) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if slices.Contains(cmd.Args(), any(h.key)) && h.fired.CompareAndSwap(false, true) {
+			h.fire()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *beforeCommand) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+func TestCreateTokenInAClusterTakesBackARecordWrittenAfterItsGrantWasRevoked(t *testing.T) {
+	// The interleaving only the mark read after the record write catches: the create has
+	// written the index; the grant is revoked whole (mark, index read, deletes, which find no
+	// record yet); only then is the record written.
+	s := openTest(t, cluster)
+	ctx := t.Context()
+	r := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	hook := &beforeCommand{key: recordKey(s.prefix, r.Kind, r.Key), fire: func() {
+		if err := s.RevokeGrant(ctx, r.GrantID); err != nil {
+			t.Errorf("RevokeGrant: %v", err)
+		}
+	}}
+	s.Redis().AddHook(hook)
+	err := s.CreateToken(ctx, r)
+	if !hook.fired.Load() {
+		t.Fatal("the revocation did not run between the index and the record write")
+	}
+	if !errors.Is(err, provider.ErrGrantRevoked) {
+		t.Fatalf("CreateToken racing a revocation: %v, want ErrGrantRevoked", err)
+	}
+	if _, err := s.Token(ctx, r.Kind, r.Key); !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("Token of the refused record: %v, want ErrNotFound", err)
 	}
 }

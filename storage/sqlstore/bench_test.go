@@ -36,10 +36,11 @@ func TestStatementsPerOperation(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			s, c := openCounting(t, b, sqlstore.Options{})
 			ctx, now := t.Context(), time.Now()
-			use, reuse := int64(1), int64(4)
+			use, reuse, revoke := int64(1), int64(4), int64(2)
 			if b.name == "mariadb" {
-				use = 2   // no UPDATE … RETURNING: update, then read
-				reuse = 5 // INSERT … SELECT locks rows on InnoDB: the mark's expiry is read first
+				use = 2 // no UPDATE … RETURNING: update, then read
+				// INSERT … SELECT locks rows on InnoDB: the mark's expiry is read first.
+				reuse, revoke = 5, 3
 			}
 			code, refresh := benchRecord(provider.AuthorizationCode, 1, now), benchRecord(provider.RefreshToken, 2, now)
 			steps := []struct {
@@ -61,6 +62,9 @@ func TestStatementsPerOperation(t *testing.T) {
 					return nil
 				}},
 				{"Denied", 1, func() error { _, err := s.Denied(ctx, "jti"); return err }},
+				{"RevokeGrant with kinds", 1, func() error { return s.RevokeGrant(ctx, "grant-3", provider.AccessToken) }},
+				// Without kinds: the revocation mark, then the DELETE.
+				{"RevokeGrant", revoke, func() error { return s.RevokeGrant(ctx, "grant-3") }},
 			}
 			for _, st := range steps {
 				before := c.stmts.Load()
