@@ -65,6 +65,12 @@ func deadlock(err error) bool {
 	return false
 }
 
+// lockWaitTimeout reports whether err is MySQL's lock wait timeout.
+func lockWaitTimeout(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == mysqlLockWaitTimeout
+}
+
 // unavailable reports whether err means the database could not be reached or could not
 // answer now, as opposed to a definite answer (a constraint, a syntax error, a missing
 // table). Anything that is not a server's error (network, deadline, closed connection, closed

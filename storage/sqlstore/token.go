@@ -47,7 +47,7 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	// fails, the record stays, and the grant's revocation, which wrote the mark before it
 	// deleted, may have missed it; report the failure so that the caller does not hand the
 	// token out.
-	if _, derr := s.db.ExecContext(context.WithoutCancel(ctx), s.q.tokenUnwrite, string(r.Kind), s.key(r.Key), grant); derr != nil {
+	if _, derr := s.exec(context.WithoutCancel(ctx), s.q.tokenUnwrite, string(r.Kind), s.key(r.Key), grant); derr != nil {
 		return fail("create token: take back", derr)
 	}
 	if errors.Is(err, errGrantRevoked) {
@@ -61,7 +61,7 @@ var errGrantRevoked = errors.New("grant revoked")
 
 // insertToken inserts r's row, replacing an expired one under its key.
 func (s *Store) insertToken(ctx context.Context, r *provider.Record, args []any) error {
-	_, err := s.db.ExecContext(ctx, s.q.tokenInsert, args...)
+	_, err := s.exec(ctx, s.q.tokenInsert, args...)
 	if err == nil {
 		return nil
 	}
@@ -143,7 +143,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 	if s.dialect == Postgres {
 		q = rebind(q)
 	}
-	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+	if _, err := s.exec(ctx, q, args...); err != nil {
 		return fail("revoke grant", err)
 	}
 	return nil
@@ -160,14 +160,30 @@ func (s *Store) revokeWhole(ctx context.Context, grantID string, kind provider.K
 		if err := s.db.QueryRowContext(ctx, s.q.markLatest, g, string(kind), k).Scan(&latest); err != nil {
 			return err
 		}
-		if _, err := s.db.ExecContext(ctx, s.q.markGrant, g, max(least, latest)); err != nil {
+		if _, err := s.exec(ctx, s.q.markGrant, g, max(least, latest)); err != nil {
 			return err
 		}
-	} else if _, err := s.db.ExecContext(ctx, s.q.markGrant, g, least, g, string(kind), k); err != nil {
+	} else if _, err := s.exec(ctx, s.q.markGrant, g, least, g, string(kind), k); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, s.q.revokeFamily, g, string(kind), k)
+	_, err := s.exec(ctx, s.q.revokeFamily, g, string(kind), k)
 	return err
+}
+
+// exec runs a statement that may lose a deadlock to a concurrent one on the same grant
+// (InnoDB's next-key locks on the grant_id index make inserts into a grant and deletes of
+// it deadlock under load), retrying it up to twice; a lock wait that timed out is not
+// retried, having waited long enough. The database rolled the statement back,
+// and each statement commits on its own, so a retry repeats nothing.
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var res sql.Result
+		if res, err = s.db.ExecContext(ctx, q, args...); err == nil || !deadlock(err) || lockWaitTimeout(err) {
+			return res, err
+		}
+	}
+	return nil, err
 }
 
 // RedeemCode marks the authorization code under key as used and returns it; of any number of
