@@ -71,7 +71,10 @@ func limit(h http.Handler) http.Handler {
 // token is the token endpoint (RFC 6749 §3.2).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if gt := r.PostFormValue("grant_type"); gt != "" && !s.enabled(gt) {
+	// ParseForm, not PostFormValue: fosite parses the body again as a possible multipart
+	// form, and one multipart check per request is enough.
+	_ = r.ParseForm()
+	if gt := r.PostForm.Get("grant_type"); gt != "" && !s.enabled(gt) {
 		s.accessError(ctx, w, r, nil, fosite.ErrUnsupportedGrantType.WithHint("The grant type is not enabled on this server."))
 		return
 	}
