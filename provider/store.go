@@ -32,8 +32,8 @@ type TokenStore interface {
 	// CreateToken stores a copy of r and leaves r unchanged. It returns ErrConflict if a live
 	// record of the same kind and key exists (an expired one is replaced), ErrInvalid if r
 	// fails Record.Validate, and ErrGrantRevoked, storing nothing, if r's grant was revoked
-	// whole (see GrantRevoker) — so that a token minted by a request that raced a reuse
-	// detection cannot outlive the revocation.
+	// whole (see GrantRevoker) — so that a token minted by a request that raced a refresh
+	// token's reuse cannot outlive the revocation.
 	CreateToken(ctx context.Context, r *Record) error
 	// Token returns the live record of the given kind and key, used or not, or ErrNotFound.
 	Token(ctx context.Context, kind Kind, key string) (*Record, error)
@@ -47,11 +47,13 @@ type CodeRedeemer interface {
 	// RedeemCode marks the AuthorizationCode record under key as used and returns it. Of any
 	// number of concurrent calls for one code, exactly one succeeds.
 	//
-	// Presenting a code that was already redeemed revokes its grant whole (every other record
-	// deleted, the grant marked revoked; see GrantRevoker) and returns the record with
-	// ErrAlreadyUsed, so that the caller can answer invalid_grant. The used record itself stays,
-	// marked used, until it expires, so every later presentation is caught too. A missing or
-	// expired code returns ErrNotFound.
+	// Presenting a code that was already redeemed deletes every other record of its grant —
+	// the tokens previously issued from the code (RFC 6749 §4.1.2) — and returns the record
+	// with ErrAlreadyUsed, so that the caller can answer invalid_grant. It does not mark the
+	// grant revoked: the one redemption that won a race still gets its tokens (exactly one
+	// token response per code), while PKCE, not revocation, is what keeps a stolen code
+	// useless. The used record itself stays, marked used, until it expires, so every later
+	// presentation is caught too. A missing or expired code returns ErrNotFound.
 	RedeemCode(ctx context.Context, key string) (*Record, error)
 }
 
@@ -62,8 +64,10 @@ type RefreshRotator interface {
 	// any number of concurrent calls for one token, exactly one succeeds.
 	//
 	// Presenting a token that was already rotated is taken as theft: its grant is revoked whole
-	// as for a reused code (the used record stays, marked used, until it expires) and the
-	// record is returned with ErrAlreadyUsed. A missing or expired token returns ErrNotFound.
+	// — every other record deleted and the grant marked revoked (see GrantRevoker), so that the
+	// tokens the winning rotation is still minting are refused too — and the record is
+	// returned with ErrAlreadyUsed. The used record stays, marked used, until it expires. A
+	// missing or expired token returns ErrNotFound.
 	RotateRefreshToken(ctx context.Context, key string) (*Record, error)
 }
 
@@ -156,6 +160,6 @@ func As[T any](v any) (T, bool) {
 }
 
 // MinRevokedMarker is the least time a grant stays marked revoked after RevokeGrant without
-// kinds or a reuse detection, however soon its records would have expired: long enough to
+// kinds or a refresh-token reuse, however soon its records would have expired: long enough to
 // outlast any request that was minting a token for the grant while it was revoked.
 const MinRevokedMarker = 10 * time.Minute
