@@ -12,7 +12,9 @@ import (
 // RFC 6749 §5.2 calls for, where fosite would answer server_error:
 //
 //   - a code or refresh token another request used first (ErrAlreadyRedeemed, or a code
-//     fosite finds redeemed on its second read) or that vanished meanwhile → invalid_grant;
+//     fosite finds redeemed on its second read) or that vanished meanwhile, and a token the
+//     store refused because its grant was revoked meanwhile (provider.ErrGrantRevoked)
+//     → invalid_grant;
 //   - a replayed assertion jti → invalid_client for a client assertion (clientAssertion true),
 //     invalid_grant for an RFC 7523 grant;
 //   - an unavailable store → temporarily_unavailable.
@@ -22,6 +24,10 @@ func TranslateError(err error, clientAssertion bool) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, provider.ErrGrantRevoked):
+		// The grant was revoked (a racing request presented the same code or refresh token)
+		// while this request was minting its tokens; the store kept none of them.
+		return fosite.ErrInvalidGrant.WithHint("The authorization grant was revoked.").WithWrap(err)
 	case errors.Is(err, ErrAlreadyRedeemed), errors.Is(err, fosite.ErrInvalidatedAuthorizeCode):
 		// Also when fosite reads the code a second time, after another request redeemed it
 		// between fosite's two reads, and would answer server_error.

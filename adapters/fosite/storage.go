@@ -22,6 +22,10 @@ func (a *Adapter) storeErr(err error) error {
 		return nil
 	case errors.Is(err, provider.ErrNotFound), errors.Is(err, provider.ErrInvalid):
 		return fosite.ErrNotFound.WithWrap(err)
+	case errors.Is(err, provider.ErrGrantRevoked):
+		// A token minted while its grant was being revoked (reuse detected by a racing
+		// request): TranslateError answers invalid_grant.
+		return fmt.Errorf("fositeadapter: %w", err)
 	case errors.Is(err, provider.ErrUnavailable):
 		a.log.Warn("oauthkit: store unavailable", "err", err)
 		return fosite.ErrTemporarilyUnavailable.WithWrap(err)
@@ -199,12 +203,16 @@ func (a *Adapter) RotateRefreshToken(ctx context.Context, requestID, signature s
 	}
 }
 
-// RevokeRefreshToken deletes every refresh token of a grant (RFC 7009 §2.1).
+// RevokeRefreshToken revokes the grant whole (RFC 7009 §2.1): every record of it is deleted
+// and the store refuses new ones (provider.ErrGrantRevoked), so that a request minting
+// tokens for the grant at the same moment cannot outlive the revocation. fosite calls it
+// when a token is revoked and when a code or refresh token is presented again (reuse), always
+// together with RevokeAccessToken.
 func (a *Adapter) RevokeRefreshToken(ctx context.Context, requestID string) error {
 	if _, ok := cutTokenID(requestID); ok {
 		return nil
 	}
-	return a.storeErr(a.store.RevokeGrant(ctx, requestID, provider.RefreshToken))
+	return a.storeErr(a.store.RevokeGrant(ctx, requestID))
 }
 
 // CreatePKCERequestSession stores the PKCE challenge of an authorization code (RFC 7636).
