@@ -109,6 +109,12 @@ func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string,
 		return nil, err
 	}
 	if !rec.UsedAt.IsZero() {
+		// A redeemed code presented again revokes its grant (RFC 6749 §4.1.2). fosite does
+		// so itself when this happens before it checks the code, but not when it reads the
+		// code a second time, after a racing request redeemed it; revoking here covers both.
+		if err := a.revokeGrant(ctx, rec.GrantID); err != nil {
+			a.log.Warn("oauthkit: revoke grant of a reused code", "err", err)
+		}
 		return req, fosite.ErrInvalidatedAuthorizeCode
 	}
 	// fosite decides from the stored request's client whether to issue a refresh token.
@@ -239,12 +245,16 @@ func (a *Adapter) GetPKCERequestSession(ctx context.Context, signature string, _
 	return a.request(rec, "")
 }
 
-// DeletePKCERequestSession deletes the PKCE request of a code. A missing one is not an
-// error: of racing redemptions, the one that redeems the code decides, not this delete.
-func (a *Adapter) DeletePKCERequestSession(ctx context.Context, signature string) error {
-	err := a.store.DeleteToken(ctx, provider.PKCE, signature)
-	if errors.Is(err, provider.ErrNotFound) {
-		return nil
+// DeletePKCERequestSession keeps the PKCE request: it expires with its code, and the grant's
+// revocation deletes it. fosite deletes it when the first redemption passes the PKCE check;
+// racing redemptions would then fail on the missing PKCE request before they reach the code
+// redemption, whose reuse detection must see them so that it revokes the grant.
+func (a *Adapter) DeletePKCERequestSession(context.Context, string) error { return nil }
+
+// revokeGrant revokes a grant whole, and denies it for stateless tokens.
+func (a *Adapter) revokeGrant(ctx context.Context, grantID string) error {
+	if err := a.RevokeAccessToken(ctx, grantID); err != nil {
+		return err
 	}
-	return a.storeErr(err)
+	return a.RevokeRefreshToken(ctx, grantID)
 }
