@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -166,5 +167,40 @@ func TestJWTBearerGrantIssuesTokensAndRefusesReplays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestClientKeysFromJWKSURIAuthenticateAndSignAssertions(t *testing.T) {
+	s := start(t, "memory://", compose.FormatJWS, nil)
+	key := newSigningKey(t, "uri-key")
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(key.jwks)
+	}))
+	defer jwks.Close()
+	c := defaultClient("remote")
+	c.GrantTypes = []string{"client_credentials", compose.GrantJWTBearer}
+	c.TokenEndpointAuthMethod = provider.AuthPrivateKeyJWT
+	c.JWKSURI = jwks.URL
+	c.Metadata = json.RawMessage(`{"token_endpoint_auth_signing_alg":"ES256"}`)
+	s.addClient(t, c)
+	aud := s.URL + compose.PathToken
+	clientAuth := func(jti string) url.Values {
+		return url.Values{
+			"client_id":             {"remote"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {key.assertion(t, "remote", "remote", aud, jti)},
+		}
+	}
+	form := clientAuth("c-1")
+	form.Set("grant_type", "client_credentials")
+	if resp, body := s.postForm(t, compose.PathToken, "", "", form); resp.StatusCode != http.StatusOK {
+		t.Fatalf("private_key_jwt with jwks_uri: %d %v", resp.StatusCode, body)
+	}
+	form = clientAuth("c-2")
+	form.Set("grant_type", compose.GrantJWTBearer)
+	form.Set("assertion", key.assertion(t, "remote", "remote", aud, "g-1"))
+	if resp, body := s.postForm(t, compose.PathToken, "", "", form); resp.StatusCode != http.StatusOK {
+		t.Fatalf("jwt-bearer with jwks_uri keys: %d %v", resp.StatusCode, body)
 	}
 }
