@@ -3,8 +3,8 @@
 // servers that can afford to lose their tokens on restart.
 //
 // Records are indexed by grant, so RevokeGrant costs time in the grant's records only. A
-// grant revoked whole (RevokeGrant without kinds, or reuse detection) is marked under the
-// same lock, and CreateToken refuses a marked grant's records with provider.ErrGrantRevoked.
+// grant revoked whole (RevokeGrant without kinds, or a refresh token's reuse) is marked under
+// the same lock, and CreateToken refuses a marked grant's records with provider.ErrGrantRevoked.
 // Expired records and marks read as not found at once and are deleted by a background sweeper that
 // Close stops:
 //

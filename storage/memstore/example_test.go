@@ -10,7 +10,7 @@ import (
 	"github.com/oauthkit/oauthkit/storage/memstore"
 )
 
-// An authorization code is redeemed once; presenting it again revokes what the first
+// An authorization code is redeemed once; presenting it again deletes what the first
 // redemption produced and returns ErrAlreadyUsed with the code's record.
 func Example() {
 	ctx := context.Background()

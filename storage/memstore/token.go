@@ -73,22 +73,24 @@ func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string)
 }
 
 // RedeemCode marks the AuthorizationCode record under key as used and returns a copy. A
-// second call returns ErrAlreadyUsed with the record and revokes every other record of its
-// grant; the code itself stays, used, until it expires, so that every later presentation is
+// second call returns ErrAlreadyUsed with the record and deletes every other record of its
+// grant, without marking the grant revoked, so the redemption that won still gets its
+// tokens; the code itself stays, used, until it expires, so that every later presentation is
 // recognised as reuse too.
 func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
-	return s.use(tokenID{provider.AuthorizationCode, key}, errCodeNotFound, errCodeUsed)
+	return s.use(tokenID{provider.AuthorizationCode, key}, errCodeNotFound, errCodeUsed, false)
 }
 
 // RotateRefreshToken marks the RefreshToken record under key as used and returns a copy. A
-// second call returns ErrAlreadyUsed with the record and revokes every other record of its
-// grant; the token itself stays, used, until it expires.
+// second call returns ErrAlreadyUsed with the record and revokes its grant whole: every other
+// record deleted and the grant marked revoked; the token itself stays, used, until it expires.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
-	return s.use(tokenID{provider.RefreshToken, key}, errRefreshNotFound, errRefreshUsed)
+	return s.use(tokenID{provider.RefreshToken, key}, errRefreshNotFound, errRefreshUsed, true)
 }
 
-// use marks the record under id as used, once, under the write lock.
-func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, error) {
+// use marks the record under id as used, once, under the write lock. On reuse it deletes
+// every other record of the grant, and marks the grant revoked if mark is set.
+func (s *Store) use(id tokenID, notFound, alreadyUsed error, mark bool) (*provider.Record, error) {
 	now := s.now()
 	s.mu.Lock()
 	r, ok := s.tokens[id]
@@ -97,7 +99,7 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error) (*provider.Record, 
 		return nil, notFound
 	}
 	if !r.UsedAt.IsZero() {
-		s.revokeWhole(r.GrantID, id, now)
+		s.revokeWhole(r.GrantID, id, now, mark)
 		s.mu.Unlock()
 		return r.Clone(), alreadyUsed
 	}
@@ -118,7 +120,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(kinds) == 0 {
-		s.revokeWhole(grantID, tokenID{}, now)
+		s.revokeWhole(grantID, tokenID{}, now, true)
 		return nil
 	}
 	for id := range s.grants[grantID] {
@@ -129,10 +131,11 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 	return nil
 }
 
-// revokeWhole marks the grant revoked and deletes every record of it but keep. Under the
-// lock the order does not matter; the mark lasts until the latest expiry of the records it
-// deletes, at least provider.MinRevokedMarker from now, and never shrinks. s.mu is held.
-func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time) {
+// revokeWhole deletes every record of the grant but keep and, if mark is set, marks the grant
+// revoked. Under the lock the order does not matter; the mark lasts until the latest expiry
+// of the records it deletes, at least provider.MinRevokedMarker from now, and never shrinks.
+// s.mu is held.
+func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time, mark bool) {
 	until := now.Add(provider.MinRevokedMarker).Round(0)
 	for id := range s.grants[grantID] {
 		if id == keep {
@@ -143,6 +146,9 @@ func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time) {
 			until = r.ExpiresAt
 		}
 		s.remove(id, r)
+	}
+	if !mark {
+		return
 	}
 	if old, ok := s.revoked[grantID]; !ok || old.Before(until) {
 		s.revoked[grantID] = until

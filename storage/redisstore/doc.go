@@ -44,14 +44,16 @@
 //
 // # Revocation marks
 //
-// A grant revoked whole (RevokeGrant without kinds, or reuse detection) gets a mark,
+// A grant revoked whole (RevokeGrant without kinds, or a refresh token's reuse) gets a mark,
 // P:{<grantID>}:rv, in its grant's slot, lasting until the latest expiry among its records
 // and at least provider.MinRevokedMarker; while it lasts CreateToken refuses the grant's
 // records with provider.ErrGrantRevoked. On one server the check is part of CreateToken's
 // script. In a Cluster the revocation writes the mark and reads the index in one script,
 // then deletes; CreateToken writes the index, then the record, then reads the mark and takes
 // its record back if the mark is there. Whichever order a create and a revocation run in,
-// the record does not survive: token.go's CreateToken comment gives the argument.
+// the record does not survive: token.go's CreateToken comment gives the argument. A reused
+// code deletes the rest of its grant the same way, with the same round trips, but writes no
+// mark, so the redemption that won still gets its tokens.
 //
 // # Expiry
 //

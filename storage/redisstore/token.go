@@ -288,22 +288,25 @@ func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string)
 
 // RedeemCode marks the authorization code under key as used and returns it. The mark is one
 // script on the code's own key: one round trip, and exactly one of any number of racing
-// callers wins. A second redemption revokes the rest of the code's grant (RevokeGrant's round
-// trips more) and returns the record with ErrAlreadyUsed; the code itself stays,
-// used, until it expires, so that every later presentation is recognised as reuse too.
+// callers wins. A second redemption deletes the rest of the code's grant (RevokeGrant's round
+// trips more), without marking the grant revoked, and returns the record with ErrAlreadyUsed;
+// the code itself stays, used, until it expires, so that every later presentation is
+// recognised as reuse too.
 func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
-	return s.consume(ctx, "redeem code", provider.AuthorizationCode, key)
+	return s.consume(ctx, "redeem code", provider.AuthorizationCode, key, false)
 }
 
 // RotateRefreshToken marks the refresh token under key as used and returns it, in one round
 // trip; exactly one of any number of racing callers wins. A reused token is taken as theft:
-// the rest of its grant is revoked (RevokeGrant's round trips more) and the record returned with
-// ErrAlreadyUsed; the token itself stays, used, until it expires.
+// its grant is revoked whole, marked and the rest deleted (RevokeGrant's round trips more), and
+// the record returned with ErrAlreadyUsed; the token itself stays, used, until it expires.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
-	return s.consume(ctx, "rotate refresh token", provider.RefreshToken, key)
+	return s.consume(ctx, "rotate refresh token", provider.RefreshToken, key, true)
 }
 
-func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key string) (*provider.Record, error) {
+// consume marks the record of kind and key used, once. On reuse it deletes the rest of the
+// record's grant and, if mark is set, marks the grant revoked.
+func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key string, mark bool) (*provider.Record, error) {
 	if key == "" {
 		return nil, fmt.Errorf("redisstore: %s: %w", op, provider.ErrNotFound)
 	}
@@ -324,10 +327,10 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 	if first == 1 {
 		return r, nil
 	}
-	// Reuse: revoke what the first use may have produced, but keep the used record, used,
+	// Reuse: delete what the first use may have produced, but keep the used record, used,
 	// until it expires, so that every later presentation is recognised as reuse too.
 	s.log.Warn("redisstore: a used record was presented again; revoking its grant", "op", op, "kind", string(kind))
-	if err := s.revoke(ctx, "revoke grant", r.GrantID, nil, grantMember(kind, key)); err != nil {
+	if err := s.revoke(ctx, "revoke grant", r.GrantID, nil, grantMember(kind, key), mark); err != nil {
 		return r, fmt.Errorf("redisstore: %s: %w", op, errors.Join(provider.ErrAlreadyUsed, err))
 	}
 	return r, fmt.Errorf("redisstore: %s: %w", op, provider.ErrAlreadyUsed)
@@ -347,18 +350,18 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 // Records are deleted before the index forgets them, so a failure midway leaves no record
 // unreachable, and calling RevokeGrant again finishes the job.
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provider.Kind) error {
-	return s.revoke(ctx, "revoke grant", grantID, kinds, "")
+	return s.revoke(ctx, "revoke grant", grantID, kinds, "", len(kinds) == 0)
 }
 
-// revoke is RevokeGrant sparing the record whose grant member is keep, if any. Without kinds
-// it marks the grant revoked.
-func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider.Kind, keep string) error {
+// revoke is RevokeGrant sparing the record whose grant member is keep, if any. With mark set
+// (only ever without kinds) it marks the grant revoked first.
+func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider.Kind, keep string, mark bool) error {
 	if grantID == "" {
 		return nil
 	}
 	gkey, mkey := s.grantKey(grantID), s.markKey(grantID)
 	least := ""
-	if len(kinds) == 0 {
+	if mark {
 		least = strconv.FormatInt(s.now().Add(provider.MinRevokedMarker).UnixMilli(), 10)
 	}
 	if !s.cluster {

@@ -30,17 +30,18 @@ func benchRecord(kind provider.Kind, i int, now time.Time) *provider.Record {
 // TestStatementsPerOperation pins down how many statements (round trips) each hot operation
 // costs on each dialect: two for create (the insert, then the read of the grant's revocation
 // mark), one for read, redeem and rotate, except redeem and rotate on MariaDB, which has no
-// UPDATE … RETURNING and reads the row after updating it.
+// UPDATE … RETURNING and reads the row after updating it; three for a reused code, which
+// deletes the rest of its grant unmarked, and more for a reused refresh token, which marks it.
 func TestStatementsPerOperation(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			s, c := openCounting(t, b, sqlstore.Options{})
 			ctx, now := t.Context(), time.Now()
-			use, reuse, revoke := int64(1), int64(4), int64(2)
+			use, reuse, rereuse, revoke := int64(1), int64(3), int64(4), int64(2)
 			if b.name == "mariadb" {
 				use = 2 // no UPDATE … RETURNING: update, then read
 				// INSERT … SELECT locks rows on InnoDB: the mark's expiry is read first.
-				reuse, revoke = 5, 3
+				rereuse, revoke = 5, 3
 			}
 			code, refresh := benchRecord(provider.AuthorizationCode, 1, now), benchRecord(provider.RefreshToken, 2, now)
 			steps := []struct {
@@ -53,10 +54,18 @@ func TestStatementsPerOperation(t *testing.T) {
 				{"Token", 1, func() error { _, err := s.Token(ctx, code.Kind, code.Key); return err }},
 				{"RedeemCode", use, func() error { _, err := s.RedeemCode(ctx, code.Key); return err }},
 				{"RotateRefreshToken", use, func() error { _, err := s.RotateRefreshToken(ctx, refresh.Key); return err }},
-				// Reuse: the update that matches nothing, the read that tells "used" from
-				// "missing", the grant's revocation mark, the deletion of the rest of the grant.
+				// A code's reuse: the update that matches nothing, the read that tells "used"
+				// from "missing", the deletion of the rest of the grant (no mark).
 				{"RedeemCode again", reuse, func() error {
 					if _, err := s.RedeemCode(ctx, code.Key); !errors.Is(err, provider.ErrAlreadyUsed) {
+						return errors.New("want ErrAlreadyUsed")
+					}
+					return nil
+				}},
+				// A refresh token's reuse: the same, with the grant's revocation mark before
+				// the deletion.
+				{"RotateRefreshToken again", rereuse, func() error {
+					if _, err := s.RotateRefreshToken(ctx, refresh.Key); !errors.Is(err, provider.ErrAlreadyUsed) {
 						return errors.New("want ErrAlreadyUsed")
 					}
 					return nil

@@ -43,10 +43,10 @@
 // round-trip at millisecond precision, in UTC. RedeemCode and RotateRefreshToken are one
 // conditional UPDATE (… WHERE used_at = 0 AND expires_at > now), which the database lets
 // exactly one of any number of concurrent callers win on every dialect. Revoking a grant
-// whole (RevokeGrant without kinds, or reuse detection) writes the grant's revocation mark
-// before it deletes, and CreateToken reads the mark after it inserts, each statement
-// committing on its own, so that a token minted while its grant is being revoked cannot
-// survive. Expired rows and marks read as not found at once and are deleted by Collect,
+// whole (RevokeGrant without kinds, or a refresh token's reuse) writes the grant's
+// revocation mark before it deletes, and CreateToken reads the mark after it inserts, each
+// statement committing on its own, so that a token minted while its grant is being revoked
+// cannot survive. A reused code deletes the rest of its grant without marking it. Expired rows and marks read as not found at once and are deleted by Collect,
 // which is safe to run from several nodes.
 //
 // Errors wrap the provider sentinels; an unreachable database, a deadline or lock contention

@@ -187,29 +187,31 @@ func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, er
 }
 
 // RedeemCode marks the authorization code under key as used and returns it; of any number of
-// concurrent calls exactly one succeeds. A code presented again revokes every other record of
-// its grant and is returned with provider.ErrAlreadyUsed (RFC 6749 §4.1.2); the used code
-// itself stays until it expires, so that every later presentation is caught as well. A
-// missing or expired code returns provider.ErrNotFound.
+// concurrent calls exactly one succeeds. A code presented again deletes every other record of
+// its grant, in one statement and without marking the grant revoked, and is returned with
+// provider.ErrAlreadyUsed (RFC 6749 §4.1.2); the used code itself stays until it expires, so
+// that every later presentation is caught as well. A missing or expired code returns
+// provider.ErrNotFound.
 func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, error) {
-	return s.use(ctx, provider.AuthorizationCode, key, "redeem code")
+	return s.use(ctx, provider.AuthorizationCode, key, "redeem code", false)
 }
 
 // RotateRefreshToken marks the refresh token under key as used and returns it; of any number
 // of concurrent calls exactly one succeeds. A token presented again is taken as stolen: every
-// other record of its grant is revoked and the record is returned with
-// provider.ErrAlreadyUsed (RFC 9700 §4.14.2); the used token stays until it expires. A
-// missing or expired token returns provider.ErrNotFound.
+// other record of its grant is deleted, the grant is marked revoked, and the record is
+// returned with provider.ErrAlreadyUsed (RFC 9700 §4.14.2); the used token stays until it
+// expires. A missing or expired token returns provider.ErrNotFound.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
-	return s.use(ctx, provider.RefreshToken, key, "rotate refresh token")
+	return s.use(ctx, provider.RefreshToken, key, "rotate refresh token", true)
 }
 
 // use is the exactly-once step shared by RedeemCode and RotateRefreshToken. It rests on one
 // conditional UPDATE (… SET used_at = now WHERE … AND used_at = 0 AND expires_at > now): the
 // database lets only one concurrent update of a row match, on every dialect, so only one
 // caller sees a row affected. On PostgreSQL and SQLite the UPDATE returns the row (one
-// statement); on MySQL/MariaDB it is read afterwards.
-func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string) (*provider.Record, error) {
+// statement); on MySQL/MariaDB it is read afterwards. On reuse it deletes every other record
+// of the grant and, if mark is set, marks the grant revoked first (see revokeWhole).
+func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string, mark bool) (*provider.Record, error) {
 	k := s.key(key)
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.nowMS()
@@ -253,13 +255,21 @@ func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string) (*p
 		if r.UsedAt.IsZero() {
 			continue // created between the two statements: try again
 		}
-		// Revoke the grant whole but for the used record itself, which stays, used, so that
-		// every later presentation is recognised as reuse too.
-		if err := s.revokeWhole(ctx, r.GrantID, kind, key); err != nil {
-			return nil, fail(op+": revoke grant after reuse", err)
+		// Delete the grant's records but the used one itself, which stays, used, so that
+		// every later presentation is recognised as reuse too; mark the grant if asked.
+		if mark {
+			if err := s.revokeWhole(ctx, r.GrantID, kind, key); err != nil {
+				return nil, fail(op+": revoke grant after reuse", err)
+			}
+			s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant revoked",
+				slog.String("kind", string(kind)), slog.String("client_id", r.ClientID))
+		} else {
+			if _, err := s.exec(ctx, s.q.revokeFamily, s.key(r.GrantID), string(kind), s.key(key)); err != nil {
+				return nil, fail(op+": delete grant after reuse", err)
+			}
+			s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant's other records deleted",
+				slog.String("kind", string(kind)), slog.String("client_id", r.ClientID))
 		}
-		s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant revoked",
-			slog.String("kind", string(kind)), slog.String("client_id", r.ClientID))
 		return r, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrAlreadyUsed)
 	}
 	return nil, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrNotFound)

@@ -21,9 +21,12 @@
 // token, denying one jti, saving one key-set version and creating one key or client each
 // succeed exactly once (each such race is run in 8 rounds, so that a check-then-act bug
 // cannot pass on one lucky schedule), and concurrent writers of distinct records lose none.
-// In 32 rounds each, the winner of a rotation (or redemption) mints the grant's next access
-// and refresh tokens while 8 others present the same token again: afterwards no record of
-// the grant but the used one may be readable, whichever order they ran in.
+// In 8 rounds, the winner of 64 redemptions of one code mints the grant's access and refresh
+// tokens while the 63 others are answered ErrAlreadyUsed: every one of the winner's
+// CreateToken calls must succeed (exactly one token response per code). In 32 rounds, the
+// winner of a rotation mints the grant's next access and refresh tokens while 8 others
+// present the same refresh token again: afterwards no record of the grant but the used one
+// may be readable, whichever order they ran in.
 //
 // Optional capabilities are checked when the store has them (found with provider.As, so
 // through decorators too) and skipped otherwise: Collect deletes expired records and deny-list
@@ -31,11 +34,12 @@
 //
 // Rules the kit checks that go beyond the words of provider's doc comments:
 //
-//   - Reuse of a code or refresh token revokes every other record of its grant, but the used
+//   - Reuse of a code or refresh token deletes every other record of its grant, but the used
 //     record itself stays, used, until it expires: every later presentation also returns
 //     ErrAlreadyUsed with the record (which is why all 63 losers of a race see ErrAlreadyUsed).
-//   - A grant revoked whole (RevokeGrant without kinds, or a reuse) is marked even when it has
-//     no records; while marked, CreateToken refuses every kind with ErrGrantRevoked and
+//   - A reused code does not mark its grant: CreateToken for the grant succeeds afterwards.
+//   - A grant revoked whole (RevokeGrant without kinds, or a refresh token's reuse) is marked
+//     even when it has no records; while marked, CreateToken refuses every kind with ErrGrantRevoked and
 //     stores nothing. The mark lasts until the latest expiry among the deleted records or
 //     provider.MinRevokedMarker, whichever is later, and expires at that instant exactly.
 //     RevokeGrant with kinds does not mark.

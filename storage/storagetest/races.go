@@ -104,7 +104,35 @@ var raceCases = []testCase{
 		}
 	}},
 	{"RotationRacingReuseLeavesNoTokenOfGrant", func(e *env) { e.useRacingReuse(rotate) }},
-	{"RedemptionRacingReuseLeavesNoTokenOfGrant", func(e *env) { e.useRacingReuse(redeem) }},
+	{"RedemptionWinnerMintsItsTokensWhileLosersSeeAlreadyUsed", func(e *env) {
+		// 64 token requests present one code. Exactly one wins and mints the grant's access
+		// and refresh tokens while the 63 others are answered ErrAlreadyUsed: a reused code
+		// does not mark its grant, so none of the winner's CreateToken calls is refused, and
+		// exactly one token response goes out.
+		for round := range rounds {
+			grantID := e.id("grant")
+			code := e.create(e.record(provider.AuthorizationCode, grantID))
+			errs := race(func(int) error {
+				if _, err := e.store.RedeemCode(e.ctx, code.Key); err != nil {
+					return err
+				}
+				for _, kind := range []provider.Kind{provider.AccessToken, provider.RefreshToken} {
+					if err := e.store.CreateToken(e.ctx, e.record(kind, grantID)); err != nil {
+						return fmt.Errorf("CreateToken(%s) after winning RedeemCode: %w", kind, err)
+					}
+				}
+				return nil
+			})
+			ok, matched, other := tally(errs, provider.ErrAlreadyUsed)
+			if ok != 1 || matched[0] != racers-1 {
+				e.t.Fatalf("round %d: %d concurrent RedeemCode of one code, the winner minting its tokens: %d minted and %d failed with ErrAlreadyUsed, want exactly 1 and %d; other errors: %v",
+					round, racers, ok, matched[0], racers-1, other)
+			}
+			if got, err := e.store.Token(e.ctx, code.Kind, code.Key); err != nil || got.UsedAt.IsZero() {
+				e.t.Fatalf("round %d: the redeemed code reads as (%v, %v), want it used", round, got, err)
+			}
+		}
+	}},
 	{"ConcurrentWritersOfDistinctRecordsLoseNone", func(e *env) {
 		const each = 8
 		grantID := e.id("grant")
@@ -208,7 +236,7 @@ const (
 
 // useRacingReuse races the winner of u, which then mints the grant's next access and
 // refresh tokens as a token endpoint does, against callers presenting the same record again
-// (reuse, which revokes the grant whole). Whichever order they run in, no record of the
+// (reuse, which revokes the grant whole; u must be one whose reuse marks, i.e. rotate). Whichever order they run in, no record of the
 // grant but the used one may survive: a new token that did would outlive the revocation.
 func (e *env) useRacingReuse(u use) {
 	e.t.Helper()

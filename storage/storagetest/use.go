@@ -13,6 +13,7 @@ type use struct {
 	name  string        // the method, for messages
 	kind  provider.Kind // the kind it applies to
 	other provider.Kind // a kind it must not apply to
+	marks bool          // whether reuse marks the grant revoked (a refresh token's does, a code's not)
 	call  func(s provider.Store, ctx context.Context, key string) (*provider.Record, error)
 }
 
@@ -29,6 +30,7 @@ var rotate = use{
 	name:  "RotateRefreshToken",
 	kind:  provider.RefreshToken,
 	other: provider.AuthorizationCode,
+	marks: true,
 	call: func(s provider.Store, ctx context.Context, key string) (*provider.Record, error) {
 		return s.RotateRefreshToken(ctx, key)
 	},
@@ -70,7 +72,7 @@ func useCases(u use) []testCase {
 			e.t.Fatalf("second %s returned a different record with ErrAlreadyUsed:\n%s", u.name, d)
 		}
 	}
-	return []testCase{
+	cases := []testCase{
 		{"MarksUsedAndReturnsRecord", func(e *env) {
 			r := e.record(u.kind, e.id("grant"))
 			e.clock.Advance(time.Second)
@@ -121,19 +123,8 @@ func useCases(u use) []testCase {
 			}
 			e.wantToken(bystander)
 		}},
-		{"ReuseMarksGrantRevoked", func(e *env) {
-			// A request that rotated or redeemed first may still be minting the grant's next
-			// tokens when the reuse is detected; those must not outlive the revocation.
-			r := e.record(u.kind, e.id("grant"))
-			first(e, r)
-			at := e.clock.Now()
-			e.create(e.record(provider.AccessToken, r.GrantID)) // the first use does not mark
-			again(e, used(r, at))
-			e.wantRevoked(r.GrantID, "after a second "+u.name)
-			e.wantToken(used(r, at))
-		}},
 		{"UseAfterReuseStillFailsWithAlreadyUsed", func(e *env) {
-			// Reuse revokes the rest of the grant but keeps the used record, used, until it
+			// Reuse deletes the rest of the grant but keeps the used record, used, until it
 			// expires, so that every later presentation is recognised as reuse too.
 			r := e.record(u.kind, e.id("grant"))
 			first(e, r)
@@ -189,4 +180,35 @@ func useCases(u use) []testCase {
 			e.wantErr(err, provider.ErrNotFound, u.name+" after DeleteToken")
 		}},
 	}
+	if u.marks {
+		return append(cases, testCase{"ReuseMarksGrantRevoked", func(e *env) {
+			// A request that rotated first may still be minting the grant's next tokens when
+			// the reuse is detected; those must not outlive the revocation.
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			at := e.clock.Now()
+			e.create(e.record(provider.AccessToken, r.GrantID)) // the first use does not mark
+			again(e, used(r, at))
+			e.wantRevoked(r.GrantID, "after a second "+u.name)
+			e.wantToken(used(r, at))
+		}})
+	}
+	return append(cases, testCase{"ReuseDoesNotMarkGrantRevoked", func(e *env) {
+		// The one redemption that won a race must still get its tokens: a reused code
+		// deletes what its grant had, but the grant takes new records afterwards.
+		r := e.record(u.kind, e.id("grant"))
+		first(e, r)
+		at := e.clock.Now()
+		before := e.create(e.record(provider.AccessToken, r.GrantID))
+		again(e, used(r, at))
+		e.wantGone(before.Kind, before.Key, "of the grant after a second "+u.name)
+		for _, kind := range []provider.Kind{provider.AccessToken, provider.RefreshToken} {
+			after := e.record(kind, r.GrantID)
+			if err := e.store.CreateToken(e.ctx, after); err != nil {
+				e.t.Fatalf("CreateToken(%s) for the grant after a second %s: %v, want it stored (a reused code does not mark its grant)", kind, u.name, err)
+			}
+			e.wantToken(after)
+		}
+		e.wantToken(used(r, at))
+	}})
 }
