@@ -1,6 +1,7 @@
 package compose_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -202,5 +203,40 @@ func TestClientKeysFromJWKSURIAuthenticateAndSignAssertions(t *testing.T) {
 	form.Set("assertion", key.assertion(t, "remote", "remote", aud, "g-1"))
 	if resp, body := s.postForm(t, compose.PathToken, "", "", form); resp.StatusCode != http.StatusOK {
 		t.Fatalf("jwt-bearer with jwks_uri keys: %d %v", resp.StatusCode, body)
+	}
+}
+
+func TestJWTSignedByTheServerKeyButNotAnAccessTokenIntrospectsInactive(t *testing.T) {
+	for _, format := range []string{compose.FormatJWS, compose.FormatJWSStateless, compose.FormatJWTOnly} {
+		t.Run(format, func(t *testing.T) {
+			s := start(t, "memory://", format, nil)
+			secret := s.addClient(t, defaultClient("svc"))
+			k, err := s.Keys().Active(context.Background(), "sig", "ES256")
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			claims := map[string]any{
+				"iss": s.URL, "sub": "svc", "aud": "api", "client_id": "svc", "scope": "read",
+				"jti": "forged", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+			}
+			for typ, wantActive := range map[string]bool{"JWT": false, "": false} {
+				opts := &jose.SignerOptions{}
+				if typ != "" {
+					opts = opts.WithType(jose.ContentType(typ))
+				}
+				signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: *k}, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tok, err := jwt.Signed(signer).Claims(claims).Serialize()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := s.introspect(t, "svc", secret, tok); got["active"] != wantActive {
+					t.Errorf("an ID-token-like JWT (typ %q) signed by the server's key introspects %v", typ, got)
+				}
+			}
+		})
 	}
 }
