@@ -53,6 +53,12 @@ type Config struct {
 	// "postgres://…", "mysql://…", "redis://host:port/db". SQL schemas are migrated on
 	// open. The Server owns a store it opened and closes it on Close.
 	StorageURL string
+	// CacheTTL puts a read-through cache (storage/cache) of clients and key sets in front of
+	// a SQL or Redis store opened from StorageURL, so that a token request does not read its
+	// client from the database; tokens are never cached. It is how long a client changed on
+	// another server can go unseen here. Zero means cache.DefaultTTL (one minute); negative
+	// means no cache. A Store given in Config is used as it is.
+	CacheTTL time.Duration
 
 	// Keys is the key set tokens are signed, encrypted and tagged with. If nil, New loads or
 	// creates the set named KeySetName in the store, sealed with KEK, holding an ES256,

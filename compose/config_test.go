@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauthkit/oauthkit/compose"
+	"github.com/oauthkit/oauthkit/storage/cache"
 )
 
 func TestNewRefusesBadConfigNamingTheField(t *testing.T) {
@@ -85,4 +87,31 @@ func FuzzTokenEndpoint(f *testing.F) {
 			t.Fatalf("status %d for %v", resp.StatusCode, form)
 		}
 	})
+}
+
+func TestStoresOpenedByURLGetAClientCacheUnlessTurnedOff(t *testing.T) {
+	kek := make([]byte, 32)
+	for _, tt := range []struct {
+		name   string
+		url    string
+		ttl    time.Duration
+		cached bool
+	}{
+		{"sqlite", "sqlite://" + t.TempDir() + "/a.db", 0, true},
+		{"sqlite without cache", "sqlite://" + t.TempDir() + "/b.db", -1, false},
+		{"memory", "memory://", 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, err := compose.New(context.Background(), compose.Config{
+				Issuer: "http://127.0.0.1:8080", StorageURL: tt.url, KEK: kek, CacheTTL: tt.ttl,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			if _, cached := srv.Store().(*cache.Store); cached != tt.cached {
+				t.Fatalf("store %T, want cached %v", srv.Store(), tt.cached)
+			}
+		})
+	}
 }

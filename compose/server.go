@@ -20,6 +20,8 @@ import (
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
 	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/cache"
+	"github.com/oauthkit/oauthkit/storage/memstore"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
 )
@@ -73,6 +75,14 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 		}
 		if cl, ok := s.store.(io.Closer); ok {
 			s.closers = append(s.closers, cl)
+		}
+		if _, isMemory := s.store.(*memstore.Store); !isMemory && c.CacheTTL >= 0 {
+			cached, err := cache.New(s.store, cache.Options{TTL: c.CacheTTL})
+			if err != nil {
+				return nil, fmt.Errorf("compose: cache: %w", err)
+			}
+			s.store = cached
+			s.closers = append(s.closers, cached)
 		}
 	}
 
