@@ -70,7 +70,7 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 
 	s.store = c.Store
 	if s.store == nil {
-		if s.store, err = Open(ctx, c.StorageURL); err != nil {
+		if s.store, err = open(ctx, c.StorageURL, c.Logger); err != nil {
 			return nil, err
 		}
 		if cl, ok := s.store.(io.Closer); ok {

@@ -3,15 +3,16 @@ package compose
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/redisstore"
 )
 
-func openOther(ctx context.Context, scheme, rawURL string) (provider.Store, error) {
+func openOther(ctx context.Context, scheme, rawURL string, logger *slog.Logger) (provider.Store, error) {
 	if strings.HasPrefix(scheme, "redis") {
-		s, err := redisstore.Open(ctx, rawURL, redisstore.Options{})
+		s, err := redisstore.Open(ctx, rawURL, redisstore.Options{Logger: logger})
 		if err != nil {
 			return nil, fmt.Errorf("compose: open store: %w", err)
 		}
