@@ -132,7 +132,7 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 		EnforcePKCEForPublicClients:          true,
 		EnablePKCEPlainChallengeMethod:       false,
 		SendDebugMessagesToClients:           false,
-		ClientSecretsHasher:                  clientsecret.Hasher{},
+		ClientSecretsHasher:                  clientsecret.Hasher{Memo: clientsecret.NewMemo(clientsecret.MemoOptions{})},
 		RefreshTokenScopes:                   []string{},
 		GrantTypeJWTBearerCanSkipClientAuth:  false,
 		GrantTypeJWTBearerIDOptional:         false,

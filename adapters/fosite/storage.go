@@ -209,16 +209,19 @@ func (a *Adapter) RotateRefreshToken(ctx context.Context, requestID, signature s
 	}
 }
 
-// RevokeRefreshToken revokes the grant whole (RFC 7009 §2.1): every record of it is deleted
-// and the store refuses new ones (provider.ErrGrantRevoked), so that a request minting
-// tokens for the grant at the same moment cannot outlive the revocation. fosite calls it
-// when a token is revoked and when a code or refresh token is presented again (reuse), always
-// together with RevokeAccessToken.
+// RevokeRefreshToken deletes the grant's refresh and access tokens (RFC 7009 §2.1). fosite
+// calls it, always together with RevokeAccessToken, when a token is revoked and when a code
+// or refresh token is presented again.
+//
+// It does not mark the grant revoked (RevokeGrant without kinds would): fosite also calls it
+// for the losers of a race to redeem one code, and a mark would refuse the winner's tokens,
+// leaving no token response at all where exactly one is owed. A reused refresh token is
+// marked by the store itself, in RotateRefreshToken, which is where theft is detected.
 func (a *Adapter) RevokeRefreshToken(ctx context.Context, requestID string) error {
 	if _, ok := cutTokenID(requestID); ok {
 		return nil
 	}
-	return a.storeErr(a.store.RevokeGrant(ctx, requestID))
+	return a.storeErr(a.store.RevokeGrant(ctx, requestID, provider.RefreshToken, provider.AccessToken))
 }
 
 // CreatePKCERequestSession stores the PKCE challenge of an authorization code (RFC 7636).
