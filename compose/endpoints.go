@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ory/fosite"
@@ -111,12 +113,26 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
+// The token response's header values. net/http only reads them; sharing them saves three
+// allocations per response.
+var (
+	hdrNoStore  = []string{"no-store"}
+	hdrNoCache  = []string{"no-cache"}
+	hdrJSONUTF8 = []string{"application/json;charset=UTF-8"}
+)
+
 // writeAccessResponse writes the token response from a struct rather than fosite's map (the
-// same members, the same headers, less work), falling back to fosite's writer when a handler
-// added members of its own.
+// same members, the same headers, the same bytes as encoding/json, less work), falling back
+// to fosite's writer when a handler added members of its own.
 func writeAccessResponse(w http.ResponseWriter, resp fosite.AccessResponder, fallback func()) {
 	tr := tokenResponse{AccessToken: resp.GetAccessToken(), TokenType: resp.GetTokenType()}
-	for k, v := range resp.ToMap() {
+	var extra map[string]any
+	if ar, ok := resp.(*fosite.AccessResponse); ok {
+		extra = ar.Extra // read in place: ToMap writes two members into it first
+	} else {
+		extra = resp.ToMap()
+	}
+	for k, v := range extra {
 		var ok bool
 		switch k {
 		case "access_token", "token_type":
@@ -133,17 +149,53 @@ func writeAccessResponse(w http.ResponseWriter, resp fosite.AccessResponder, fal
 			return
 		}
 	}
-	body, err := json.Marshal(tr)
-	if err != nil {
-		fallback()
-		return
-	}
+	bp := respBufPool.Get().(*[]byte)
+	defer respBufPool.Put(bp)
+	body := tr.appendJSON((*bp)[:0])
+	*bp = body
 	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h["Cache-Control"] = hdrNoStore
+	h["Pragma"] = hdrNoCache
+	h["Content-Type"] = hdrJSONUTF8
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
+}
+
+var respBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// appendJSON appends tr as encoding/json marshals it.
+func (tr *tokenResponse) appendJSON(b []byte) []byte {
+	b = append(b, `{"access_token":`...)
+	b = appendJSONString(b, tr.AccessToken)
+	b = append(b, `,"token_type":`...)
+	b = appendJSONString(b, tr.TokenType)
+	if tr.ExpiresIn != 0 {
+		b = append(b, `,"expires_in":`...)
+		b = strconv.AppendInt(b, tr.ExpiresIn, 10)
+	}
+	if tr.Scope != "" {
+		b = append(b, `,"scope":`...)
+		b = appendJSONString(b, tr.Scope)
+	}
+	if tr.RefreshToken != "" {
+		b = append(b, `,"refresh_token":`...)
+		b = appendJSONString(b, tr.RefreshToken)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as encoding/json marshals it: printable ASCII other than the
+// characters it escapes (" \ < > &) as is, anything else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			js, _ := json.Marshal(s) // a string always marshals
+			return append(b, js...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // grantAudience grants the requested audience, or the client's default (the first of its
