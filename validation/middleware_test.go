@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -257,6 +258,9 @@ func TestClaimsExtraReadsClaimsBeyondTheStandardOnes(t *testing.T) {
 func TestResourceServerPackagesDoNotLinkFosite(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the go command is required under CI: %v", err)
+		}
 		t.Skip("go command not found")
 	}
 	out, err := exec.Command(goBin, "list", "-deps", "github.com/oauthkit/oauthkit/validation/...").CombinedOutput()
