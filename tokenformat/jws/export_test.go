@@ -12,3 +12,12 @@ var (
 	RawFromDER = rawFromDER
 	DERFromRaw = derFromRaw
 )
+
+// Sign exposes the signature of a JWS signing input to tests.
+func Sign(alg jose.SignatureAlgorithm, key *jose.JSONWebKey, input []byte) ([]byte, error) {
+	s, err := signerFor(alg, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.sign(input)
+}
