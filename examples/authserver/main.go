@@ -14,6 +14,7 @@
 //	-client ID:SECRET               register or update a confidential client (repeatable)
 //	-user NAME:PASSWORD             the demo login page's one user (default alice:alice)
 //	-kek-file oauthkit.kek          where the key-encryption key is kept
+//	-registration off               dynamic client registration: off, open, or token:INITIAL_ACCESS_TOKEN
 //
 // # The key-encryption key
 //

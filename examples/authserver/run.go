@@ -11,12 +11,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/clientsecret"
+	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/compose"
 )
 
 // options are the command's flags.
 type options struct {
 	addr, issuer, storage, format, kekFile, user string
+	registration                                 string
 	ttl                                          time.Duration
 	clients                                      []string
 }
@@ -32,6 +35,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.DurationVar(&o.ttl, "access-token-ttl", time.Hour, "access token lifetime")
 	fs.StringVar(&o.kekFile, "kek-file", "oauthkit.kek", "key-encryption key file, created on first start (ignored when OAUTHKIT_KEK is set)")
 	fs.StringVar(&o.user, "user", "alice:alice", "NAME:PASSWORD of the demo login page's user")
+	fs.StringVar(&o.registration, "registration", "off", "dynamic client registration (RFC 7591/7592): off, open, or token:INITIAL_ACCESS_TOKEN")
 	fs.Func("client", "ID:SECRET of a confidential client to register or update (repeatable)", func(s string) error {
 		if id, secret, ok := strings.Cut(s, ":"); !ok || id == "" || secret == "" {
 			return errors.New("want ID:SECRET")
@@ -47,6 +51,9 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	}
 	if !strings.Contains(o.user, ":") {
 		return nil, errors.New("-user: want NAME:PASSWORD")
+	}
+	if _, err := registrationOptions(o.registration); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -70,6 +77,10 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	if err != nil {
 		return err
 	}
+	reg, err := registrationOptions(o.registration)
+	if err != nil {
+		return err
+	}
 
 	// The composition: this is all an integrator writes.
 	srv, err := compose.New(ctx, compose.Config{
@@ -79,6 +90,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 		DefaultFormat:       o.format,
 		Formats:             otherFormats(o.format),
 		AccessTokenLifespan: o.ttl,
+		Registration:        reg,
 		Login:               newLoginPage(o.user), // the part an integrator replaces
 	})
 	if err != nil {
@@ -138,4 +150,31 @@ func printUsage(out io.Writer, o *options, demo *demoClient) {
 	fmt.Fprintf(out, "Introspect it (RFC 7662):\n\n  curl -s -u '%s:%s' -d token=ACCESS_TOKEN %s%s\n\n", id, secret, o.issuer, compose.PathIntrospect)
 	fmt.Fprintf(out, "Authorization code flow: open\n\n  %s%s?response_type=code&client_id=%s&redirect_uri=%s%s&scope=read+write&state=0123456789abcdef&code_challenge=CHALLENGE&code_challenge_method=S256\n\n", o.issuer, compose.PathAuthorize, id, o.issuer, callbackPath)
 	fmt.Fprintf(out, "Keys: %s%s   Metadata: %s%s\n", o.issuer, compose.PathJWKS, o.issuer, compose.PathMetadata)
+	if o.registration != "off" {
+		fmt.Fprintf(out, "\nRegister a client (RFC 7591):\n\n  curl -s -H 'Content-Type: application/json'%s -d '{\"grant_types\":[\"client_credentials\"],\"scope\":\"read\"}' %s%s\n",
+			map[bool]string{true: " -H 'Authorization: Bearer INITIAL_ACCESS_TOKEN'"}[strings.HasPrefix(o.registration, "token:")], o.issuer, compose.PathRegister)
+	}
+}
+
+// registrationOptions turns the -registration flag into compose's registration options: nil
+// for "off"; open registration for "open"; registration that needs the initial access token
+// (RFC 7591 §3) for "token:VALUE". Registered clients may ask for the scopes read and write and
+// get the audience api, like the -client clients.
+func registrationOptions(mode string) (*registration.Options, error) {
+	opts := &registration.Options{Scopes: []string{"read", "write"}, Audience: []string{"api"}}
+	switch {
+	case mode == "off":
+		return nil, nil
+	case mode == "open":
+		opts.Open = true
+	case strings.HasPrefix(mode, "token:") && len(mode) > len("token:"):
+		hash, err := clientsecret.Hasher{}.Hash(context.Background(), []byte(strings.TrimPrefix(mode, "token:")))
+		if err != nil {
+			return nil, fmt.Errorf("-registration: %w", err)
+		}
+		opts.InitialAccessTokens = []string{string(hash)}
+	default:
+		return nil, errors.New("-registration: want off, open or token:INITIAL_ACCESS_TOKEN")
+	}
+	return opts, nil
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -216,5 +218,50 @@ func TestRunServesEveryFormatFlag(t *testing.T) {
 				t.Fatalf("introspection: %d %v", status, got)
 			}
 		})
+	}
+}
+
+func TestRegistrationFlagEnablesRFC7591(t *testing.T) {
+	cases := []struct {
+		name       string
+		flag       string
+		bearer     string
+		wantStatus int
+	}{
+		{"off by default answers 404", "", "", http.StatusNotFound},
+		{"open registers without a token", "open", "", http.StatusCreated},
+		{"token mode refuses a request without the initial access token", "token:initial-access-token-0123456789abcdef", "", http.StatusUnauthorized},
+		{"token mode registers with the initial access token", "token:initial-access-token-0123456789abcdef", "initial-access-token-0123456789abcdef", http.StatusCreated},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := []string{"-storage", "memory://", "-kek-file", filepath.Join(t.TempDir(), "kek")}
+			if c.flag != "" {
+				args = append(args, "-registration", c.flag)
+			}
+			base, _, _ := serve(t, args...)
+			req, _ := http.NewRequest(http.MethodPost, base+"/oauth2/register",
+				strings.NewReader(`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"read"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if c.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+c.bearer)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.wantStatus {
+				t.Fatalf("POST /oauth2/register: status %d, want %d", resp.StatusCode, c.wantStatus)
+			}
+		})
+	}
+}
+
+func TestRegistrationFlagRefusesUnknownModes(t *testing.T) {
+	for _, mode := range []string{"on", "token:", "maybe"} {
+		if _, err := parseFlags([]string{"-registration", mode}, io.Discard); err == nil {
+			t.Errorf("-registration %q was accepted", mode)
+		}
 	}
 }
