@@ -86,25 +86,14 @@ func (a *Adapter) SetClientAssertionJWT(ctx context.Context, jti string, exp tim
 
 // CreateAuthorizeCodeSession stores an authorization code's request.
 func (a *Adapter) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
-	rec, err := a.record(provider.AuthorizationCode, signature, r)
-	if err != nil {
-		return err
-	}
-	return a.storeErr(a.store.CreateToken(ctx, rec))
+	return a.createSession(ctx, provider.AuthorizationCode, signature, r, time.Time{})
 }
 
 // GetAuthorizeCodeSession returns a code's request; for a code already redeemed it returns
 // the request with fosite.ErrInvalidatedAuthorizeCode, so that fosite revokes what the code
 // produced (RFC 6749 §4.1.2).
 func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
-	if signature == "" {
-		return nil, fosite.ErrNotFound
-	}
-	rec, err := a.store.Token(ctx, provider.AuthorizationCode, signature)
-	if err != nil {
-		return nil, a.storeErr(err)
-	}
-	req, err := a.request(rec, "")
+	rec, req, err := a.session(ctx, provider.AuthorizationCode, signature)
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +122,9 @@ var ErrAlreadyRedeemed = errors.New("fositeadapter: grant already used")
 
 // InvalidateAuthorizeCodeSession redeems the code exactly once through
 // provider.CodeRedeemer. A caller that loses the race gets an error matching
-// ErrAlreadyRedeemed and fosite.ErrInvalidatedAuthorizeCode, the store revokes the grant,
-// and no tokens are stored for the loser.
+// ErrAlreadyRedeemed and fosite.ErrInvalidatedAuthorizeCode, the store deletes what the code
+// had issued (it does not mark the grant revoked, so the winner's tokens stand), and no
+// tokens are stored for the loser.
 func (a *Adapter) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
 	rec, err := a.store.RedeemCode(ctx, signature)
 	switch {
@@ -153,25 +143,14 @@ func (a *Adapter) InvalidateAuthorizeCodeSession(ctx context.Context, signature 
 
 // CreateRefreshTokenSession stores a refresh token's request.
 func (a *Adapter) CreateRefreshTokenSession(ctx context.Context, signature, _ string, r fosite.Requester) error {
-	rec, err := a.record(provider.RefreshToken, signature, r)
-	if err != nil {
-		return err
-	}
-	return a.storeErr(a.store.CreateToken(ctx, rec))
+	return a.createSession(ctx, provider.RefreshToken, signature, r, time.Time{})
 }
 
 // GetRefreshTokenSession returns a refresh token's request; for a token already rotated it
 // returns the request with fosite.ErrInactiveToken, which fosite takes as reuse and answers
 // by revoking the grant.
 func (a *Adapter) GetRefreshTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
-	if signature == "" {
-		return nil, fosite.ErrNotFound
-	}
-	rec, err := a.store.Token(ctx, provider.RefreshToken, signature)
-	if err != nil {
-		return nil, a.storeErr(err)
-	}
-	req, err := a.request(rec, "")
+	rec, req, err := a.session(ctx, provider.RefreshToken, signature)
 	if err != nil {
 		return nil, err
 	}
@@ -226,26 +205,46 @@ func (a *Adapter) RevokeRefreshToken(ctx context.Context, requestID string) erro
 
 // CreatePKCERequestSession stores the PKCE challenge of an authorization code (RFC 7636).
 func (a *Adapter) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
-	rec, err := a.record(provider.PKCE, signature, r)
-	if err != nil {
-		return err
-	}
-	if exp := sessionOf(r).GetExpiresAt(fosite.AuthorizeCode); !exp.IsZero() {
-		rec.ExpiresAt = exp
-	}
-	return a.storeErr(a.store.CreateToken(ctx, rec))
+	return a.createSession(ctx, provider.PKCE, signature, r, sessionOf(r).GetExpiresAt(fosite.AuthorizeCode))
 }
 
 // GetPKCERequestSession returns the PKCE request of a code, or fosite.ErrNotFound.
 func (a *Adapter) GetPKCERequestSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
-	if signature == "" {
-		return nil, fosite.ErrNotFound
-	}
-	rec, err := a.store.Token(ctx, provider.PKCE, signature)
+	_, req, err := a.session(ctx, provider.PKCE, signature)
 	if err != nil {
-		return nil, a.storeErr(err)
+		return nil, err // not a typed nil *fosite.Request inside the interface
 	}
-	return a.request(rec, "")
+	return req, nil
+}
+
+// createSession stores r as a record of the given kind under signature; a non-zero expires
+// overrides the expiry the record takes from r's session.
+func (a *Adapter) createSession(ctx context.Context, kind provider.Kind, signature string, r fosite.Requester, expires time.Time) error {
+	rec, err := a.record(kind, signature, r)
+	if err != nil {
+		return err
+	}
+	if !expires.IsZero() {
+		rec.ExpiresAt = expires
+	}
+	return a.storeErr(a.store.CreateToken(ctx, rec))
+}
+
+// session reads the record of the given kind under signature and restores its request. The
+// caller decides what a used record means for its kind.
+func (a *Adapter) session(ctx context.Context, kind provider.Kind, signature string) (*provider.Record, *fosite.Request, error) {
+	if signature == "" {
+		return nil, nil, fosite.ErrNotFound
+	}
+	rec, err := a.store.Token(ctx, kind, signature)
+	if err != nil {
+		return nil, nil, a.storeErr(err)
+	}
+	req, err := a.request(rec, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, req, nil
 }
 
 // DeletePKCERequestSession keeps the PKCE request: it expires with its code, and the grant's
