@@ -106,9 +106,16 @@ type Config struct {
 	// provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT). Default: all three.
 	AuthMethods []string
 
+	// JWTBearerPolicy decides which verified RFC 7523 assertions a client may exchange for
+	// a token: which issuers and subjects it may present. Nil means SelfAssertionsOnly. It is
+	// server policy; no client metadata widens it.
+	JWTBearerPolicy JWTBearerPolicy
+
 	// Registration enables dynamic client registration (RFC 7591/7592) at PathRegister when
-	// not nil. Its GrantTypes, AuthMethods and AccessTokenFormats default to what the server
-	// enables; either Open or InitialAccessTokens must be set (see adapters/registration).
+	// not nil. Its GrantTypes default to authorization_code and refresh_token among the
+	// enabled grants (client_credentials, jwt-bearer and the rest only when listed), its
+	// AuthMethods and AccessTokenFormats to what the server enables; either Open or
+	// InitialAccessTokens must be set (see adapters/registration).
 	Registration *registration.Options
 
 	// Login authenticates the resource owner and obtains consent at the authorization
@@ -201,6 +208,9 @@ func (c Config) withDefaults() (Config, error) {
 		if !slices.Contains(allAuthMethods, m) {
 			return c, configErr("AuthMethods", "unsupported method %q", m)
 		}
+	}
+	if c.JWTBearerPolicy == nil {
+		c.JWTBearerPolicy = SelfAssertionsOnly
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -35,7 +35,21 @@ func (s *Server) routes() error {
 	if s.cfg.Registration != nil {
 		opts := *s.cfg.Registration
 		if opts.GrantTypes == nil {
-			opts.GrantTypes = s.cfg.Grants
+			// Registration's own default, within what is enabled: a client never registers
+			// itself a grant the operator did not list (client_credentials, jwt-bearer).
+			for _, g := range []string{GrantAuthorizationCode, GrantRefreshToken} {
+				if s.enabled(g) {
+					opts.GrantTypes = append(opts.GrantTypes, g)
+				}
+			}
+			if opts.GrantTypes == nil {
+				return configErr("Registration.GrantTypes", "none of the default grant types (authorization_code, refresh_token) is enabled; list the grants clients may register")
+			}
+		}
+		for _, g := range opts.GrantTypes {
+			if !s.enabled(g) {
+				return configErr("Registration.GrantTypes", "%q is not an enabled grant type", g)
+			}
 		}
 		if opts.AuthMethods == nil {
 			opts.AuthMethods = s.cfg.AuthMethods
@@ -95,6 +109,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			ar.GrantScope(scope)
 		}
 		grantAudience(ar, ar.GetRequestedAudience())
+	}
+	if ar.GetGrantTypes().ExactOne(GrantJWTBearer) {
+		if err := s.jwtBearerGrant(ctx, ar, sess); err != nil {
+			s.accessError(ctx, w, r, ar, err)
+			return
+		}
 	}
 	resp, err := s.oauth.NewAccessResponse(ctx, ar)
 	if err != nil {

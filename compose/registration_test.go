@@ -15,7 +15,7 @@ import (
 func TestRegisteredClientGetsTokensInItsChosenFormat(t *testing.T) {
 	s := start(t, "sqlite://"+t.TempDir()+"/reg.db", compose.FormatJWS, func(c *compose.Config) {
 		c.Formats = []string{compose.FormatOpaque}
-		c.Registration = &registration.Options{Open: true, Scopes: []string{"read", "write"}}
+		c.Registration = &registration.Options{Open: true, Scopes: []string{"read", "write"}, GrantTypes: []string{compose.GrantClientCredentials}}
 	})
 	body := `{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_basic","scope":"read","access_token_format":"opaque"}`
 	resp, err := s.Client.Post(s.URL+compose.PathRegister, "application/json", strings.NewReader(body))

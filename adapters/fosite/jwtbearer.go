@@ -2,9 +2,7 @@ package fositeadapter
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v3"
@@ -16,13 +14,14 @@ import (
 // GrantTypeJWTBearer is the RFC 7523 §2.1 grant type.
 const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
-// An RFC 7523 assertion is trusted when its issuer is a registered client allowed the
+// An RFC 7523 assertion is verified when its issuer is a registered client allowed the
 // jwt-bearer grant and it is signed by one of that client's keys (its inline JWKS or its
-// jwks_uri). The subject must be the client itself, unless the client's metadata lists the
-// subjects it may assert for in "jwt_bearer_subjects" ("*" for any).
+// jwks_uri). Which subjects it may assert, and who may present it, is the server's policy,
+// decided after verification by the caller (compose.Config.JWTBearerPolicy); nothing in the
+// client's own metadata is read as policy.
 
-// trustedClient returns the client that may issue assertions about subject.
-func (a *Adapter) trustedClient(ctx context.Context, issuer, subject string) (*Client, error) {
+// trustedClient returns the client whose keys verify assertions issued by issuer.
+func (a *Adapter) trustedClient(ctx context.Context, issuer string) (*Client, error) {
 	fc, err := a.GetClient(ctx, issuer)
 	if err != nil {
 		return nil, err
@@ -30,15 +29,6 @@ func (a *Adapter) trustedClient(ctx context.Context, issuer, subject string) (*C
 	c := fc.(*Client)
 	if !c.GetGrantTypes().Has(GrantTypeJWTBearer) {
 		return nil, fosite.ErrNotFound.WithHint("The issuer may not use the jwt-bearer grant.")
-	}
-	if subject != issuer {
-		var m struct {
-			Subjects []string `json:"jwt_bearer_subjects"`
-		}
-		if len(c.c.Metadata) == 0 || json.Unmarshal(c.c.Metadata, &m) != nil ||
-			!(slices.Contains(m.Subjects, "*") || slices.Contains(m.Subjects, subject)) {
-			return nil, fosite.ErrNotFound.WithHint("The issuer may not assert this subject.")
-		}
 	}
 	return c, nil
 }
@@ -72,7 +62,7 @@ func publicSet(set *jose.JSONWebKeySet) *jose.JSONWebKeySet {
 
 // GetPublicKey returns the issuer's signing key with the given kid.
 func (a *Adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID string) (*jose.JSONWebKey, error) {
-	c, err := a.trustedClient(ctx, issuer, subject)
+	c, err := a.trustedClient(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +78,7 @@ func (a *Adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID strin
 
 // GetPublicKeys returns the issuer's signing keys.
 func (a *Adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*jose.JSONWebKeySet, error) {
-	c, err := a.trustedClient(ctx, issuer, subject)
+	c, err := a.trustedClient(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +88,7 @@ func (a *Adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*j
 // GetPublicKeyScopes returns the scopes an assertion of the issuer may be granted: the
 // client's registered scopes.
 func (a *Adapter) GetPublicKeyScopes(ctx context.Context, issuer, subject, _ string) ([]string, error) {
-	c, err := a.trustedClient(ctx, issuer, subject)
+	c, err := a.trustedClient(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}

@@ -159,9 +159,14 @@ func printUsage(out io.Writer, o *options, demo *demoClient) {
 // registrationOptions turns the -registration flag into compose's registration options: nil
 // for "off"; open registration for "open"; registration that needs the initial access token
 // (RFC 7591 §3) for "token:VALUE". Registered clients may ask for the scopes read and write and
-// get the audience api, like the -client clients.
+// get the audience api, like the -client clients, and the grants those have; never jwt-bearer,
+// whose assertions only the operator may trust.
 func registrationOptions(mode string) (*registration.Options, error) {
-	opts := &registration.Options{Scopes: []string{"read", "write"}, Audience: []string{"api"}}
+	opts := &registration.Options{
+		Scopes:     []string{"read", "write"},
+		Audience:   []string{"api"},
+		GrantTypes: []string{compose.GrantAuthorizationCode, compose.GrantRefreshToken, compose.GrantClientCredentials},
+	}
 	switch {
 	case mode == "off":
 		return nil, nil
