@@ -111,6 +111,16 @@ type Config struct {
 	// server policy; no client metadata widens it.
 	JWTBearerPolicy JWTBearerPolicy
 
+	// ClientAssertionMaxAge bounds how long a private_key_jwt client assertion is accepted:
+	// one with an iat is refused once iat is older than this, one without iat if its exp is
+	// further away; its jti is remembered only that long. Default five minutes.
+	ClientAssertionMaxAge time.Duration
+	// SecretHashCost is the bcrypt cost of person-chosen client secrets
+	// (clientsecret.HashUserChosen); a request for an unknown client costs a bcrypt check at
+	// this cost as often as a real one would, so that timing does not tell them apart.
+	// Default clientsecret.DefaultCost.
+	SecretHashCost int
+
 	// Registration enables dynamic client registration (RFC 7591/7592) at PathRegister when
 	// not nil. Its GrantTypes default to authorization_code and refresh_token among the
 	// enabled grants (client_credentials, jwt-bearer and the rest only when listed), its
@@ -208,6 +218,12 @@ func (c Config) withDefaults() (Config, error) {
 		if !slices.Contains(allAuthMethods, m) {
 			return c, configErr("AuthMethods", "unsupported method %q", m)
 		}
+	}
+	if c.ClientAssertionMaxAge < 0 {
+		return c, configErr("ClientAssertionMaxAge", "must not be negative")
+	}
+	if c.ClientAssertionMaxAge == 0 {
+		c.ClientAssertionMaxAge = 5 * time.Minute
 	}
 	if c.JWTBearerPolicy == nil {
 		c.JWTBearerPolicy = SelfAssertionsOnly

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -371,22 +370,4 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
 	}
 	s.oauth.WriteAccessError(ctx, w, nil, err)
-}
-
-// authenticateClient refuses client authentication methods the server has not enabled, then
-// lets fosite check the credentials against the client's registered method.
-func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
-	method := provider.AuthClientSecretPost
-	switch {
-	case form.Get("client_assertion_type") != "" || form.Get("client_assertion") != "":
-		method = provider.AuthPrivateKeyJWT
-	case r.Header.Get("Authorization") != "":
-		method = provider.AuthClientSecretBasic
-	case form.Get("client_secret") == "":
-		method = provider.AuthNone
-	}
-	if method != provider.AuthNone && !slices.Contains(s.cfg.AuthMethods, method) {
-		return nil, fosite.ErrInvalidClient.WithHintf("Client authentication method %s is not enabled.", method)
-	}
-	return s.oauth.DefaultClientAuthenticationStrategy(ctx, r, form)
 }

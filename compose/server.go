@@ -48,6 +48,7 @@ type Server struct {
 	oauth   *fosite.Fosite
 	mux     *http.ServeMux
 	log     *slog.Logger
+	guard   *clientsecret.Guard
 	closers []io.Closer
 }
 
@@ -144,6 +145,9 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
+	if s.guard, err = clientsecret.NewGuard(clientsecret.GuardOptions{Cost: c.SecretHashCost, Now: c.Now}); err != nil {
+		return nil, configErr("SecretHashCost", "%v", err)
+	}
 	s.oauth = fosite.NewOAuth2Provider(s.adapter, s.fcfg)
 	s.fcfg.ClientAuthenticationStrategy = s.authenticateClient
 	s.handlers()
@@ -220,3 +224,6 @@ func (s *Server) Close() error {
 	s.closers = nil
 	return errors.Join(errs...)
 }
+
+// SecretGuard returns the guard that verifies client secrets, for its counters.
+func (s *Server) SecretGuard() *clientsecret.Guard { return s.guard }

@@ -67,17 +67,14 @@ func (m *Memo) Verify(encoded, secret string) error {
 	if m == nil || strings.HasPrefix(encoded, sha256Prefix) {
 		return Verify(encoded, secret)
 	}
-	tag := m.tag(encoded, secret)
-	now := m.now()
-	m.mu.Lock()
-	until, ok := m.entries[tag]
-	m.mu.Unlock()
-	if ok && now.Before(until) {
+	if m.remembered(encoded, secret) {
 		return nil
 	}
 	if err := Verify(encoded, secret); err != nil {
 		return err
 	}
+	tag := m.tag(encoded, secret)
+	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.entries) >= m.max {
@@ -92,6 +89,19 @@ func (m *Memo) Verify(encoded, secret string) error {
 	}
 	m.entries[tag] = now.Add(m.ttl)
 	return nil
+}
+
+// remembered reports whether the memo holds a live entry for (encoded, secret).
+func (m *Memo) remembered(encoded, secret string) bool {
+	if m == nil {
+		return false
+	}
+	tag := m.tag(encoded, secret)
+	now := m.now()
+	m.mu.Lock()
+	until, ok := m.entries[tag]
+	m.mu.Unlock()
+	return ok && now.Before(until)
 }
 
 func (m *Memo) tag(encoded, secret string) [sha256.Size]byte {
