@@ -47,10 +47,10 @@ type Guard struct {
 
 	bcOnce  sync.Once
 	dummyBC string // bcrypt of dummy at cost, made on first use
-	burst    float64
-	refill   float64 // tokens per second, per client
-	maxIDs   int
-	now      func() time.Time
+	burst   float64
+	refill  float64 // tokens per second, per client
+	maxIDs  int
+	now     func() time.Time
 
 	mu      sync.Mutex
 	clients map[string]*bucket
