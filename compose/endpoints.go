@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -108,6 +109,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			ar.GrantScope(scope)
 		}
 		grantAudience(ar, ar.GetRequestedAudience())
+	}
+	if ar.GetGrantTypes().ExactOne(GrantRefreshToken) {
+		if err := fositeadapter.NarrowScope(ar, strings.Fields(r.PostForm.Get("scope"))); err != nil {
+			s.accessError(ctx, w, r, ar, err)
+			return
+		}
 	}
 	if ar.GetGrantTypes().ExactOne(GrantJWTBearer) {
 		if err := s.jwtBearerGrant(ctx, ar, sess); err != nil {

@@ -51,6 +51,9 @@ func (a *Adapter) record(kind provider.Kind, key string, r fosite.Requester) (*p
 		ExpiresAt:         s.GetExpiresAt(tokenType(kind)),
 		AuthTime:          s.AuthTime,
 	}
+	if kind == provider.RefreshToken && s.refreshScopes != nil {
+		rec.GrantedScopes = s.refreshScopes // RFC 6749 §6: the refresh token keeps its scope
+	}
 	if rec.Subject == "" {
 		// RFC 9068 §2.2: with no resource owner, the subject is the client.
 		rec.Subject = clientID

@@ -23,6 +23,10 @@ type Session struct {
 	ExpiresAt map[fosite.TokenType]time.Time `json:"exp,omitempty"`
 	// Extra are extra access-token claims, stored in provider.Record.Claims.
 	Extra map[string]any `json:"-"`
+
+	// refreshScopes, when set, are the scopes of the refresh token issued from this session
+	// where they differ from the access token's (NarrowScope).
+	refreshScopes []string
 }
 
 var _ fosite.Session = (*Session)(nil)
