@@ -25,7 +25,10 @@ func (s *Server) Metadata() metadata.Metadata {
 		IntrospectionEndpointAuthMethodsSupported: slices.Clone(s.cfg.AuthMethods),
 	}
 	if slices.Contains(s.cfg.AuthMethods, provider.AuthPrivateKeyJWT) {
-		algs := []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+		algs := make([]string, len(assertionAlgs))
+		for i, a := range assertionAlgs {
+			algs[i] = string(a)
+		}
 		m.TokenEndpointAuthSigningAlgValuesSupported = algs
 		m.RevocationEndpointAuthSigningAlgValuesSupported = algs
 		m.IntrospectionEndpointAuthSigningAlgValuesSupported = algs
