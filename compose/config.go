@@ -106,6 +106,23 @@ type Config struct {
 	// provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT). Default: all three.
 	AuthMethods []string
 
+	// ResourceServers names the clients that are resource servers, by client ID, each with
+	// the resource identifiers it serves (the aud values of the tokens meant for it, e.g.
+	// "api" or "https://api.example.com"). Under the default IntrospectionPolicy such a
+	// client may introspect access tokens of other clients whose audience names one of its
+	// identifiers. Only the operator grants this: nothing a client registers (RFC 7591
+	// metadata included) makes it a resource server. Default: none.
+	ResourceServers map[string][]string
+	// IntrospectionPolicy decides which authenticated client may learn about which access
+	// token at the introspection endpoint (RFC 7662 §2.1: the server decides what a caller
+	// may see). A caller refused gets {"active":false}, as for a token that does not exist
+	// (§2.2), so that the answer reveals nothing. Refresh tokens are never put to the
+	// policy: only their own client may introspect them, whatever the policy says. Public
+	// clients and callers presenting a bearer token instead of client credentials are
+	// refused before the policy (401 invalid_client). Default: the token's own client, or
+	// a client in ResourceServers one of whose identifiers is in the token's audience.
+	IntrospectionPolicy IntrospectionPolicy
+
 	// Registration enables dynamic client registration (RFC 7591/7592) at PathRegister when
 	// not nil. Its GrantTypes, AuthMethods and AccessTokenFormats default to what the server
 	// enables; either Open or InitialAccessTokens must be set (see adapters/registration).
@@ -200,6 +217,14 @@ func (c Config) withDefaults() (Config, error) {
 	for _, m := range c.AuthMethods {
 		if !slices.Contains(allAuthMethods, m) {
 			return c, configErr("AuthMethods", "unsupported method %q", m)
+		}
+	}
+	for id, ids := range c.ResourceServers {
+		if id == "" || len(id) > provider.MaxKeyLen {
+			return c, configErr("ResourceServers", "client ID %q is empty or too long", id)
+		}
+		if len(ids) == 0 || slices.Contains(ids, "") {
+			return c, configErr("ResourceServers", "client %q needs at least one non-empty resource identifier", id)
 		}
 	}
 	if c.Logger == nil {
