@@ -390,3 +390,58 @@ func TestConcurrentIntrospectionByOwnerAndStrangersNeverLeaks(t *testing.T) {
 		t.Fatalf("%d of 64 concurrent introspections got the wrong answer", n)
 	}
 }
+
+// TestIntrospectionOfRefreshAndAccessTokensOnEveryStore checks, on memory, SQLite and the
+// real servers, that a refresh token read back from the store introspects with its own
+// type and expiry (not the access token's), and that the policy holds there too. Client IDs
+// are random: the real servers are shared.
+func TestIntrospectionOfRefreshAndAccessTokensOnEveryStore(t *testing.T) {
+	for name, open := range everyStore() {
+		t.Run(name, func(t *testing.T) {
+			useStore := open(t)
+			owner, stranger, rs := randomName("svc"), randomName("other"), randomName("rs")
+			s := start(t, "memory://", compose.FormatOpaque, func(c *compose.Config) {
+				useStore(c)
+				c.ResourceServers = map[string][]string{rs: {"api"}}
+				c.AccessTokenLifespan = 10 * time.Minute
+				c.RefreshTokenLifespan = 48 * time.Hour
+			})
+			w := &introspectionWorld{testServer: s, secrets: map[string]string{}}
+			for _, id := range []string{owner, stranger, rs} {
+				w.secrets[id] = s.addClient(t, defaultClient(id))
+			}
+			before := time.Now()
+			tok := w.codeTokens(t, owner)
+			cases := []struct {
+				caller, token, tokenType string
+				lifespan                 time.Duration
+				active                   bool
+			}{
+				{owner, tok.AccessToken, "access_token", 10 * time.Minute, true},
+				{owner, tok.RefreshToken, "refresh_token", 48 * time.Hour, true},
+				{rs, tok.AccessToken, "access_token", 10 * time.Minute, true},
+				{rs, tok.RefreshToken, "", 0, false},
+				{stranger, tok.AccessToken, "", 0, false},
+				{stranger, tok.RefreshToken, "", 0, false},
+			}
+			for _, tc := range cases {
+				got := w.introspect(t, tc.caller, w.secrets[tc.caller], tc.token)
+				if got["active"] != tc.active {
+					t.Fatalf("%s, %s: %v, want active %v", tc.caller, tc.tokenType, got, tc.active)
+				}
+				if !tc.active {
+					if len(got) != 1 {
+						t.Fatalf("inactive answer carries more than active: %v", got)
+					}
+					continue
+				}
+				exp, _ := got["exp"].(float64)
+				if got["token_type"] != tc.tokenType || got["client_id"] != owner ||
+					time.Unix(int64(exp), 0).Before(before.Add(tc.lifespan).Add(-time.Second)) ||
+					time.Unix(int64(exp), 0).After(time.Now().Add(tc.lifespan).Add(time.Second)) {
+					t.Fatalf("%s, %s: introspection = %v", tc.caller, tc.tokenType, got)
+				}
+			}
+		})
+	}
+}
