@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/compose"
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/memstore"
 )
 
 // introspectionWorld is a server with the clients every introspection test needs: two
@@ -443,5 +445,35 @@ func TestIntrospectionOfRefreshAndAccessTokensOnEveryStore(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// downStore is a store whose token reads fail as unavailable while down is set.
+type downStore struct {
+	provider.Store
+	down atomic.Bool
+}
+
+func (d *downStore) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
+	if d.down.Load() {
+		return nil, fmt.Errorf("test: %w", provider.ErrUnavailable)
+	}
+	return d.Store.Token(ctx, kind, key)
+}
+
+func TestIntrospectionWhileTheStoreIsDownIs503NotInactive(t *testing.T) {
+	store := &downStore{Store: memstore.New(memstore.Options{})}
+	s := start(t, "", compose.FormatOpaque, func(c *compose.Config) { c.StorageURL, c.Store = "", store })
+	secret := s.addClient(t, defaultClient("svc"))
+	w := &introspectionWorld{testServer: s, secrets: map[string]string{"svc": secret}}
+	at := w.clientToken(t, "svc")
+	store.down.Store(true)
+	resp, body := s.postForm(t, compose.PathIntrospect, "svc", secret, url.Values{"token": {at}})
+	if resp.StatusCode != http.StatusServiceUnavailable || body["error"] != "temporarily_unavailable" {
+		t.Fatalf("store down: %d %v, want 503 temporarily_unavailable", resp.StatusCode, body)
+	}
+	store.down.Store(false)
+	if got := s.introspect(t, "svc", secret, at); got["active"] != true {
+		t.Fatalf("store back: %v", got)
 	}
 }
