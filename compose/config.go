@@ -111,7 +111,9 @@ type Config struct {
 	// "api" or "https://api.example.com"). Under the default IntrospectionPolicy such a
 	// client may introspect access tokens of other clients whose audience names one of its
 	// identifiers. Only the operator grants this: nothing a client registers (RFC 7591
-	// metadata included) makes it a resource server. Default: none.
+	// metadata included) makes it a resource server, and registration never lets a client
+	// choose its client_id. Each entry's client must exist as a confidential client; New
+	// copies the map. Default: none.
 	ResourceServers map[string][]string
 	// IntrospectionPolicy decides which authenticated client may learn about which access
 	// token at the introspection endpoint (RFC 7662 §2.1: the server decides what a caller
@@ -219,6 +221,7 @@ func (c Config) withDefaults() (Config, error) {
 			return c, configErr("AuthMethods", "unsupported method %q", m)
 		}
 	}
+	rs := make(map[string][]string, len(c.ResourceServers)) // a copy: the server reads it concurrently
 	for id, ids := range c.ResourceServers {
 		if id == "" || len(id) > provider.MaxKeyLen {
 			return c, configErr("ResourceServers", "client ID %q is empty or too long", id)
@@ -226,7 +229,9 @@ func (c Config) withDefaults() (Config, error) {
 		if len(ids) == 0 || slices.Contains(ids, "") {
 			return c, configErr("ResourceServers", "client %q needs at least one non-empty resource identifier", id)
 		}
+		rs[id] = slices.Clone(ids)
 	}
+	c.ResourceServers = rs
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
