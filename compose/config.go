@@ -86,8 +86,8 @@ type Config struct {
 	Formats []string
 	// CustomFormats are formats of your own, chosen by clients through their Name.
 	CustomFormats []tokenformat.Format
-	// DefaultAudience is the aud of JWT access tokens whose client has no audience.
-	// Default: the Issuer.
+	// DefaultAudience is the aud of JWT access tokens whose client has no audience, and the
+	// aud introspection reports for any access token granted none. Default: the Issuer.
 	DefaultAudience []string
 
 	// AccessTokenLifespan defaults to one hour, RefreshTokenLifespan to 30 days and

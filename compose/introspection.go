@@ -96,7 +96,12 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		writeInactive(w)
 		return
 	}
-	if !s.mayIntrospect(ctx, caller, use, ar) {
+	aud := []string(ar.GetGrantedAudience())
+	if len(aud) == 0 && use == fosite.AccessToken {
+		// The audience its JWT would carry, so that every format introspects alike.
+		aud = s.cfg.DefaultAudience
+	}
+	if !s.mayIntrospect(ctx, caller, use, ar, aud) {
 		s.log.DebugContext(ctx, "oauthkit: introspection refused by policy", "caller", caller.ID, "token_type", string(use))
 		writeInactive(w)
 		return
@@ -108,7 +113,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		ClientID:  ar.GetClient().GetID(),
 		Scope:     strings.Join(ar.GetGrantedScopes(), " "),
 		Subject:   sess.GetSubject(),
-		Audience:  ar.GetGrantedAudience(),
+		Audience:  aud,
 		Issuer:    s.cfg.Issuer,
 		Username:  sess.GetUsername(),
 	}
@@ -152,8 +157,8 @@ func (s *Server) introspectionCaller(ctx context.Context, r *http.Request, form 
 }
 
 // mayIntrospect applies the introspection policy: a refresh token to its own client only,
-// an access token as Config.IntrospectionPolicy decides.
-func (s *Server) mayIntrospect(ctx context.Context, caller *provider.Client, use fosite.TokenUse, ar fosite.AccessRequester) bool {
+// an access token (whose audience is aud) as Config.IntrospectionPolicy decides.
+func (s *Server) mayIntrospect(ctx context.Context, caller *provider.Client, use fosite.TokenUse, ar fosite.AccessRequester, aud []string) bool {
 	owner := ar.GetClient().GetID()
 	if use != fosite.AccessToken {
 		return owner != "" && caller.ID == owner
@@ -162,7 +167,7 @@ func (s *Server) mayIntrospect(ctx context.Context, caller *provider.Client, use
 		ClientID:  owner,
 		Subject:   ar.GetSession().GetSubject(),
 		Scopes:    slices.Clone([]string(ar.GetGrantedScopes())),
-		Audience:  slices.Clone([]string(ar.GetGrantedAudience())),
+		Audience:  slices.Clone(aud),
 		ExpiresAt: ar.GetSession().GetExpiresAt(fosite.AccessToken),
 	}
 	if s.cfg.IntrospectionPolicy != nil {

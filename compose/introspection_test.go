@@ -477,3 +477,23 @@ func TestIntrospectionWhileTheStoreIsDownIs503NotInactive(t *testing.T) {
 		t.Fatalf("store back: %v", got)
 	}
 }
+
+// TestIntrospectionReportsTheSameAudienceForEveryFormat checks that a token whose client has
+// no audience introspects with the audience its JWT would carry (Config.DefaultAudience),
+// whatever the format, so that a resource server's audience check does not depend on it.
+func TestIntrospectionReportsTheSameAudienceForEveryFormat(t *testing.T) {
+	for _, format := range allFormats {
+		t.Run(format, func(t *testing.T) {
+			s := start(t, "memory://", format, func(c *compose.Config) { c.DefaultAudience = []string{"https://default.example"} })
+			c := defaultClient("noaud")
+			c.Audience = nil
+			secret := s.addClient(t, c)
+			w := &introspectionWorld{testServer: s, secrets: map[string]string{"noaud": secret}}
+			got := s.introspect(t, "noaud", secret, w.clientToken(t, "noaud"))
+			aud, _ := json.Marshal(got["aud"])
+			if got["active"] != true || string(aud) != `["https://default.example"]` {
+				t.Fatalf("introspection = %v, want aud [https://default.example]", got)
+			}
+		})
+	}
+}
