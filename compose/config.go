@@ -86,8 +86,8 @@ type Config struct {
 	Formats []string
 	// CustomFormats are formats of your own, chosen by clients through their Name.
 	CustomFormats []tokenformat.Format
-	// DefaultAudience is the aud of JWT access tokens whose client has no audience.
-	// Default: the Issuer.
+	// DefaultAudience is the aud of JWT access tokens whose client has no audience, and the
+	// aud introspection reports for any access token granted none. Default: the Issuer.
 	DefaultAudience []string
 
 	// AccessTokenLifespan defaults to one hour, RefreshTokenLifespan to 30 days and
@@ -120,6 +120,24 @@ type Config struct {
 	// this cost as often as a real one would, so that timing does not tell them apart.
 	// Default clientsecret.DefaultCost.
 	SecretHashCost int
+	// ResourceServers names the clients that are resource servers, by client ID, each with
+	// the resource identifiers it serves (the aud values of the tokens meant for it, e.g.
+	// "api" or "https://api.example.com"). Under the default IntrospectionPolicy such a
+	// client may introspect access tokens of other clients whose audience names one of its
+	// identifiers. Only the operator grants this: nothing a client registers (RFC 7591
+	// metadata included) makes it a resource server, and registration never lets a client
+	// choose its client_id. Each entry's client must exist as a confidential client; New
+	// copies the map. Default: none.
+	ResourceServers map[string][]string
+	// IntrospectionPolicy decides which authenticated client may learn about which access
+	// token at the introspection endpoint (RFC 7662 §2.1: the server decides what a caller
+	// may see). A caller refused gets {"active":false}, as for a token that does not exist
+	// (§2.2), so that the answer reveals nothing. Refresh tokens are never put to the
+	// policy: only their own client may introspect them, whatever the policy says. Public
+	// clients and callers presenting a bearer token instead of client credentials are
+	// refused before the policy (401 invalid_client). Default: the token's own client, or
+	// a client in ResourceServers one of whose identifiers is in the token's audience.
+	IntrospectionPolicy IntrospectionPolicy
 
 	// Registration enables dynamic client registration (RFC 7591/7592) at PathRegister when
 	// not nil. Its GrantTypes default to authorization_code and refresh_token among the
@@ -228,6 +246,17 @@ func (c Config) withDefaults() (Config, error) {
 	if c.JWTBearerPolicy == nil {
 		c.JWTBearerPolicy = SelfAssertionsOnly
 	}
+	rs := make(map[string][]string, len(c.ResourceServers)) // a copy: the server reads it concurrently
+	for id, ids := range c.ResourceServers {
+		if id == "" || len(id) > provider.MaxKeyLen {
+			return c, configErr("ResourceServers", "client ID %q is empty or too long", id)
+		}
+		if len(ids) == 0 || slices.Contains(ids, "") {
+			return c, configErr("ResourceServers", "client %q needs at least one non-empty resource identifier", id)
+		}
+		rs[id] = slices.Clone(ids)
+	}
+	c.ResourceServers = rs
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

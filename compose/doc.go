@@ -28,6 +28,15 @@
 // a token of a format that stores nothing puts its grant on the deny-list until the longest
 // access-token lifetime has passed, and introspection checks it.
 //
+// # Introspection
+//
+// The introspection endpoint answers only confidential clients that authenticate by one of
+// Config.AuthMethods; a bearer token or a public client is 401 invalid_client. An access
+// token is shown to its own client and to the resource servers (Config.ResourceServers) its
+// audience names, or as Config.IntrospectionPolicy decides; a refresh token only to its own
+// client. Anyone else gets {"active":false}. Active answers carry token_type (access_token
+// or refresh_token), iss, and the exp of the token introspected.
+//
 // # Exactly once
 //
 // Authorization codes are redeemed and refresh tokens rotated through the store's

@@ -344,22 +344,6 @@ func (s *Server) checkPKCE(ar fosite.AuthorizeRequester) error {
 	return nil
 }
 
-// introspect is the introspection endpoint (RFC 7662); the caller authenticates as a client.
-func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	ir, err := s.oauth.NewIntrospectionRequest(ctx, r, fositeadapter.NewSession(""))
-	if err != nil {
-		err = s.oauthError(err, r.PostForm.Get("client_assertion") != "")
-		if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField ||
-			rfc.ErrorField == fosite.ErrRequestUnauthorized.ErrorField {
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
-		}
-		s.oauth.WriteIntrospectionError(ctx, w, err)
-		return
-	}
-	s.oauth.WriteIntrospectionResponse(ctx, w, ir)
-}
-
 // revoke is the revocation endpoint (RFC 7009).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()

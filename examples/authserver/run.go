@@ -22,6 +22,7 @@ type options struct {
 	registration                                 string
 	ttl                                          time.Duration
 	clients                                      []string
+	resourceServers                              map[string][]string
 }
 
 func parseFlags(args []string, out io.Writer) (*options, error) {
@@ -41,6 +42,17 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 			return errors.New("want ID:SECRET")
 		}
 		o.clients = append(o.clients, s)
+		return nil
+	})
+	fs.Func("resource-server", "ID=AUDIENCE: the client ID is a resource server for AUDIENCE and may introspect other clients' access tokens meant for it (repeatable)", func(s string) error {
+		id, aud, ok := strings.Cut(s, "=")
+		if !ok || id == "" || aud == "" {
+			return errors.New("want ID=AUDIENCE")
+		}
+		if o.resourceServers == nil {
+			o.resourceServers = map[string][]string{}
+		}
+		o.resourceServers[id] = append(o.resourceServers[id], aud)
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +103,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 		Formats:             otherFormats(o.format),
 		AccessTokenLifespan: o.ttl,
 		Registration:        reg,
+		ResourceServers:     o.resourceServers,
 		Login:               newLoginPage(o.user), // the part an integrator replaces
 	})
 	if err != nil {

@@ -265,3 +265,27 @@ func TestRegistrationFlagRefusesUnknownModes(t *testing.T) {
 		}
 	}
 }
+
+func TestResourceServerFlagLetsOnlyThatClientIntrospectOtherClientsTokens(t *testing.T) {
+	const secret = "0123456789abcdef0123456789abcdef-app-secret"
+	const rsSecret = "0123456789abcdef0123456789abcdef-rs-secret"
+	const otherSecret = "0123456789abcdef0123456789abcdef-other-secret"
+	base, _, _ := serve(t, "-storage", "memory://", "-kek-file", filepath.Join(t.TempDir(), "kek"),
+		"-client", "app:"+secret, "-client", "rs:"+rsSecret, "-client", "other:"+otherSecret, "-resource-server", "rs=api")
+	status, tok := post(t, base+"/oauth2/token", "app", secret, url.Values{"grant_type": {"client_credentials"}})
+	if status != http.StatusOK {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	for _, c := range []struct {
+		id, secret string
+		active     bool
+	}{{"app", secret, true}, {"rs", rsSecret, true}, {"other", otherSecret, false}} {
+		status, got := post(t, base+"/oauth2/introspect", c.id, c.secret, url.Values{"token": {tok["access_token"].(string)}})
+		if status != http.StatusOK || got["active"] != c.active {
+			t.Errorf("%s introspects: %d %v, want active %v", c.id, status, got, c.active)
+		}
+	}
+	if _, err := parseFlags([]string{"-resource-server", "rs"}, io.Discard); err == nil {
+		t.Error("-resource-server without =AUDIENCE was accepted")
+	}
+}

@@ -6,7 +6,10 @@
 //	curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8081/hello
 //
 // GET /hello needs any valid token and answers its sub, client_id and scope as JSON;
-// GET /write needs the scope "write".
+// GET /write needs the scope "write". In every mode a token must come from -issuer and name
+// -audience in its aud, and a refresh token is refused. In introspect mode the -client must be
+// a resource server at the authorization server (examples/authserver -resource-server ID=api),
+// or it may introspect only its own tokens.
 package main
 
 import (

@@ -103,9 +103,11 @@ func newValidator(ctx context.Context, cfg config, logger *slog.Logger) (validat
 			closeAll()
 			return nil, nil, errors.New("the issuer's metadata has no introspection_endpoint")
 		}
-		// The authorization server answers active only to authenticated callers; aud is not
-		// checked because introspection answers need not carry it.
-		v, err := introspection.New(md.IntrospectionEndpoint, cfg.clientID, cfg.clientSecret, &introspection.Options{Logger: logger})
+		// The same checks as the local validator's: the answer must come from -issuer and name
+		// -audience in aud, whatever the authorization server would answer active for.
+		v, err := introspection.New(md.IntrospectionEndpoint, cfg.clientID, cfg.clientSecret, &introspection.Options{
+			Issuer: cfg.issuer, Audience: cfg.audience, Logger: logger,
+		})
 		if err != nil {
 			closeAll()
 			return nil, nil, err

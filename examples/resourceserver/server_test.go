@@ -96,16 +96,25 @@ func (is *testIssuer) jwt(t *testing.T, sub, scope string, aud any) string {
 	return s
 }
 
-func (is *testIssuer) opaqueToken(tok, sub, scope string) string {
+// opaqueToken registers an active access token for the resource "api", as oauthkit's
+// authorization server answers it; kv overrides or adds members of the answer.
+func (is *testIssuer) opaqueToken(tok, sub, scope string, kv ...any) string {
 	is.mu.Lock()
 	defer is.mu.Unlock()
-	is.opaque[tok] = map[string]any{
-		"active": true, "sub": sub, "client_id": "app", "scope": scope,
-		"exp": time.Now().Add(time.Hour).Unix(), "iss": is.URL,
+	ans := map[string]any{
+		"active": true, "sub": sub, "client_id": "app", "scope": scope, "aud": []string{"api"},
+		"exp": time.Now().Add(time.Hour).Unix(), "iss": is.URL, "token_type": "access_token",
 	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		ans[kv[i].(string)] = kv[i+1]
+	}
+	is.opaque[tok] = ans
 	return tok
 }
 
+// TestResourceServerEndToEnd checks every mode against a real HTTP issuer: tokens for this
+// audience open the routes their scopes allow, and tokens for another audience, from another
+// issuer, or refresh tokens are 401 in every mode, introspect and auto included.
 func TestResourceServerEndToEnd(t *testing.T) {
 	is := newTestIssuer(t)
 	jwtRW := is.jwt(t, "alice", "read write", "api")
@@ -113,6 +122,10 @@ func TestResourceServerEndToEnd(t *testing.T) {
 	jwtOtherAud := is.jwt(t, "carol", "read write", "not-us")
 	opRW := is.opaqueToken("opaque-rw-0123456789", "dave", "read write")
 	opR := is.opaqueToken("opaque-r-0123456789", "erin", "read")
+	opOtherAud := is.opaqueToken("opaque-other-aud-0123", "frank", "read write", "aud", []string{"not-us"})
+	opNoAud := is.opaqueToken("opaque-no-aud-0123456", "frank", "read write", "aud", nil)
+	opRefresh := is.opaqueToken("opaque-refresh-012345", "grace", "read write", "token_type", "refresh_token")
+	opOtherIss := is.opaqueToken("opaque-other-iss-0123", "heidi", "read write", "iss", "https://evil.example")
 
 	type call struct {
 		path, token string
@@ -137,6 +150,10 @@ func TestResourceServerEndToEnd(t *testing.T) {
 			{"/write", opRW, 200, "dave"},
 			{"/write", opR, 403, ""},
 			{"/hello", "opaque-unknown", 401, ""},
+			{"/hello", opOtherAud, 401, ""},
+			{"/hello", opNoAud, 401, ""},
+			{"/hello", opRefresh, 401, ""},
+			{"/hello", opOtherIss, 401, ""},
 		}},
 		{"auto", []call{
 			{"/hello", jwtRW, 200, "alice"},
@@ -144,6 +161,10 @@ func TestResourceServerEndToEnd(t *testing.T) {
 			{"/hello", opR, 200, "erin"},
 			{"/write", opRW, 200, "dave"},
 			{"/hello", jwtOtherAud, 401, ""},
+			{"/hello", opOtherAud, 401, ""},
+			{"/hello", opNoAud, 401, ""},
+			{"/hello", opRefresh, 401, ""},
+			{"/hello", opOtherIss, 401, ""},
 		}},
 	}
 	for _, tc := range cases {

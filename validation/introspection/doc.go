@@ -9,7 +9,11 @@
 // validation.ErrUnavailable (the middleware answers 503), never ErrInvalidToken: only an
 // answer of active false (or one that fails the configured checks) makes a token invalid.
 //
-//	v, err := introspection.New("https://as.example.com/introspect", "api", secret, nil)
+// The answer must name this resource server in aud (Options.Audience, required) and, when
+// token_type is present, an access token: an active refresh token is refused.
+//
+//	v, err := introspection.New("https://as.example.com/introspect", "api", secret,
+//		&introspection.Options{Audience: "https://api.example.com", Issuer: "https://as.example.com"})
 //	defer v.Close()
 //	handler := validation.Middleware(v, nil)(mux)
 package introspection

@@ -22,12 +22,12 @@ func ExampleNew() {
 		active := r.PostFormValue("token") == "opaque-token"
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"active": active, "sub": "alice", "client_id": "app", "scope": "read",
-			"exp": time.Now().Add(time.Hour).Unix(),
+			"aud": "https://api.example.com", "exp": time.Now().Add(time.Hour).Unix(),
 		})
 	}))
 	defer as.Close()
 
-	v, err := introspection.New(as.URL, "api", "api-secret", nil)
+	v, err := introspection.New(as.URL, "api", "api-secret", &introspection.Options{Audience: "https://api.example.com"})
 	if err != nil {
 		panic(err)
 	}

@@ -50,13 +50,21 @@ type Options struct {
 	// InactiveTTL is how long an inactive answer is cached, so that a client retrying a bad
 	// token does not cause a request each time. Default 5 seconds; negative disables it.
 	InactiveTTL time.Duration
-	// Issuer, when set, must equal the answer's iss. Default: iss is not checked (RFC 7662
-	// does not require the server to send it).
+	// Issuer, when set, must equal the answer's iss, and an answer without iss is refused.
+	// Default: iss is not checked (RFC 7662 does not require the server to send it); set it
+	// when the authorization server sends iss (oauthkit's does).
 	Issuer string
-	// Audience, when set, must be one of the answer's aud values. Default: aud is not
-	// checked; set it unless the authorization server only answers active for tokens meant
-	// for the caller.
+	// Audience is this resource server's identifier, which must be one of the answer's aud
+	// values; an answer without aud is refused. Required unless AnyAudience is set: New
+	// fails closed without it, as local.New does, because a token the authorization server
+	// issued for another resource is otherwise accepted here.
 	Audience string
+	// AnyAudience accepts active tokens whatever their aud says, for a resource server that
+	// relies on the authorization server answering active only for tokens meant for it.
+	// Dangerous: with an authorization server that answers for every token of its clients,
+	// a token meant for any other resource opens this one. Setting it together with
+	// Audience is an error.
+	AnyAudience bool
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Logger receives failures to reach the authorization server. Default slog.Default().
@@ -99,7 +107,8 @@ type flight struct {
 }
 
 // New returns a Validator that introspects tokens at endpoint (an absolute http or https
-// URL), authenticating as clientID with clientSecret. All three are required.
+// URL), authenticating as clientID with clientSecret. All three are required, and so is
+// opts.Audience unless opts.AnyAudience is set.
 func New(endpoint, clientID, clientSecret string, opts *Options) (*Validator, error) {
 	var o Options
 	if opts != nil {
@@ -113,6 +122,12 @@ func New(endpoint, clientID, clientSecret string, opts *Options) (*Validator, er
 		return nil, errors.New("introspection: New: empty clientID")
 	case clientSecret == "":
 		return nil, errors.New("introspection: New: empty clientSecret")
+	}
+	switch {
+	case o.Audience == "" && !o.AnyAudience:
+		return nil, errors.New("introspection: New: empty Options.Audience (set Options.AnyAudience to accept tokens for any resource)")
+	case o.Audience != "" && o.AnyAudience:
+		return nil, errors.New("introspection: New: Options.Audience and Options.AnyAudience are both set")
 	}
 	switch o.AuthMethod {
 	case "":
@@ -296,7 +311,7 @@ func (v *Validator) check(c *validation.Claims, now time.Time) error {
 		return fmt.Errorf("%w: not valid yet (nbf)", validation.ErrInvalidToken)
 	case v.o.Issuer != "" && c.Issuer != v.o.Issuer:
 		return fmt.Errorf("%w: iss is not the configured issuer", validation.ErrInvalidToken)
-	case v.o.Audience != "" && !c.HasAudience(v.o.Audience):
+	case !v.o.AnyAudience && !c.HasAudience(v.o.Audience):
 		return fmt.Errorf("%w: aud does not name this resource", validation.ErrInvalidToken)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -117,6 +118,9 @@ func newValidator(t testing.TB, s *authServer, c *clock, opts *introspection.Opt
 		o = *opts
 	}
 	o.Clock = c.Now
+	if o.Audience == "" && !o.AnyAudience {
+		o.Audience = "api" // the audience is required: tests that do not care take active's
+	}
 	v, err := introspection.New(s.URL+"/introspect", clientID, clientSecret, &o)
 	if err != nil {
 		t.Fatal(err)
@@ -197,13 +201,13 @@ func TestUnreachableOrFailingServerIsUnavailableNot401(t *testing.T) {
 		url  string
 		opts introspection.Options
 	}{
-		{"connection refused", closed.URL, introspection.Options{}},
-		{"502", failing.URL, introspection.Options{}},
-		{"malformed answer", garbage.URL, introspection.Options{}},
-		{"oversized answer", huge.URL, introspection.Options{}},
-		{"timeout", slow.URL, introspection.Options{Timeout: 50 * time.Millisecond}},
-		{"redirect", redirect.URL, introspection.Options{}},
-		{"credentials refused", badCreds.URL, introspection.Options{AuthMethod: introspection.AuthClientSecretPost}},
+		{"connection refused", closed.URL, introspection.Options{Audience: "api"}},
+		{"502", failing.URL, introspection.Options{Audience: "api"}},
+		{"malformed answer", garbage.URL, introspection.Options{Audience: "api"}},
+		{"oversized answer", huge.URL, introspection.Options{Audience: "api"}},
+		{"timeout", slow.URL, introspection.Options{Audience: "api", Timeout: 50 * time.Millisecond}},
+		{"redirect", redirect.URL, introspection.Options{Audience: "api"}},
+		{"credentials refused", badCreds.URL, introspection.Options{Audience: "api", AuthMethod: introspection.AuthClientSecretPost}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -354,12 +358,13 @@ func TestACallerThatGivesUpDoesNotFailTheOthers(t *testing.T) {
 }
 
 func TestNewRefusesBadConfiguration(t *testing.T) {
+	aud := &introspection.Options{Audience: "api"}
 	for name, f := range map[string]func() error{
-		"relative endpoint": func() error { _, err := introspection.New("/introspect", "a", "b", nil); return err },
-		"no client":         func() error { _, err := introspection.New("https://as/introspect", "", "b", nil); return err },
-		"no secret":         func() error { _, err := introspection.New("https://as/introspect", "a", "", nil); return err },
+		"relative endpoint": func() error { _, err := introspection.New("/introspect", "a", "b", aud); return err },
+		"no client":         func() error { _, err := introspection.New("https://as/introspect", "", "b", aud); return err },
+		"no secret":         func() error { _, err := introspection.New("https://as/introspect", "a", "", aud); return err },
 		"bad auth method": func() error {
-			_, err := introspection.New("https://as/introspect", "a", "b", &introspection.Options{AuthMethod: "private_key_jwt"})
+			_, err := introspection.New("https://as/introspect", "a", "b", &introspection.Options{Audience: "api", AuthMethod: "private_key_jwt"})
 			return err
 		},
 	} {
@@ -380,6 +385,15 @@ func TestParseResponse(t *testing.T) {
 		{`{"active":false}`, false, true},
 		{`{"active":false,"sub":1}`, false, false},
 		{`{"active":true,"token_type":"refresh_token"}`, false, true},
+		{`{"active":true,"token_type":"Refresh"}`, false, true},
+		{`{"active":true,"token_type":"urn:ietf:params:oauth:token-type:refresh_token"}`, false, true},
+		{`{"active":true,"token_type":"id_token"}`, false, true},
+		{`{"active":true,"token_type":"authorization_code"}`, false, true},
+		{`{"active":true,"token_type":"access_token"}`, true, false},
+		{`{"active":true,"token_type":"Bearer"}`, true, false},
+		{`{"active":true,"token_type":"DPoP"}`, true, false},
+		{`{"active":true,"token_type":"urn:ietf:params:oauth:token-type:access_token"}`, true, false},
+		{`{"active":true,"token_type":7}`, false, false},
 		{`{"active":"true"}`, false, false},
 		{`{"active":null}`, false, false},
 		{`{}`, false, false},
@@ -418,7 +432,7 @@ func TestCloseStopsLookupsInFlight(t *testing.T) {
 	s := newAuthServer(t)
 	s.add("tok", active(epoch.Add(time.Hour)))
 	s.delay = 30 * time.Second
-	v, err := introspection.New(s.URL, clientID, clientSecret, &introspection.Options{Timeout: time.Minute})
+	v, err := introspection.New(s.URL, clientID, clientSecret, &introspection.Options{Audience: "api", Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,5 +453,109 @@ func TestCloseStopsLookupsInFlight(t *testing.T) {
 	}
 	if _, err := v.Validate(context.Background(), "tok"); !errors.Is(err, validation.ErrUnavailable) {
 		t.Errorf("Validate after Close = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestNewRequiresAnAudienceUnlessAnyAudienceIsSet(t *testing.T) {
+	cases := []struct {
+		name string
+		opts *introspection.Options
+		ok   bool
+	}{
+		{"nil options", nil, false},
+		{"no audience", &introspection.Options{Issuer: "https://as.example.com"}, false},
+		{"audience", &introspection.Options{Audience: "api"}, true},
+		{"any audience", &introspection.Options{AnyAudience: true}, true},
+		{"both", &introspection.Options{Audience: "api", AnyAudience: true}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := introspection.New("https://as.example.com/introspect", "a", "b", tc.opts)
+			if (err == nil) != tc.ok {
+				t.Fatalf("New = %v, want ok %v", err, tc.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "Audience") {
+				t.Errorf("error %q does not name the field", err)
+			}
+			if v != nil {
+				_ = v.Close()
+			}
+		})
+	}
+}
+
+func TestTokenTypesThatAreNotAccessTokensAreRefused(t *testing.T) {
+	cases := []struct {
+		tokenType string // "" leaves the member out
+		ok        bool
+	}{
+		{"", true},
+		{"access_token", true},
+		{"Bearer", true},
+		{"bearer", true},
+		{"DPoP", true},
+		{"N_A", false},
+		{"urn:ietf:params:oauth:token-type:access_token", true},
+		{"refresh_token", false},
+		{"Refresh", false},
+		{"urn:ietf:params:oauth:token-type:refresh_token", false},
+		{"id_token", false},
+		{"authorization_code", false},
+	}
+	s := newAuthServer(t)
+	tok := func(i int) string { return fmt.Sprintf("tok-%d", i) }
+	for i, tc := range cases {
+		ans := active(epoch.Add(time.Hour))
+		delete(ans, "token_type")
+		if tc.tokenType != "" {
+			ans["token_type"] = tc.tokenType
+		}
+		s.add(tok(i), ans)
+	}
+	v := newValidator(t, s, newClock(), &introspection.Options{Issuer: "https://as.example.com", Audience: "api"})
+	for i, tc := range cases {
+		t.Run(tc.tokenType, func(t *testing.T) {
+			_, err := v.Validate(context.Background(), tok(i))
+			if tc.ok && err != nil {
+				t.Fatalf("token_type %q: %v, want accepted", tc.tokenType, err)
+			}
+			if !tc.ok && (!errors.Is(err, validation.ErrInvalidToken) || errors.Is(err, validation.ErrUnavailable)) {
+				t.Fatalf("token_type %q: %v, want ErrInvalidToken", tc.tokenType, err)
+			}
+			if rec := serve(v, tok(i)); !tc.ok && rec.Code != http.StatusUnauthorized {
+				t.Errorf("token_type %q: middleware answered %d, want 401", tc.tokenType, rec.Code)
+			}
+		})
+	}
+}
+
+func TestAudienceIsCheckedUnlessAnyAudienceIsSet(t *testing.T) {
+	s := newAuthServer(t)
+	s.add("api", active(epoch.Add(time.Hour)))
+	s.add("other", with(active(epoch.Add(time.Hour)), "aud", "other"))
+	noAud := active(epoch.Add(time.Hour))
+	delete(noAud, "aud")
+	s.add("none", noAud)
+	cases := []struct {
+		name   string
+		opts   introspection.Options
+		accept map[string]bool
+	}{
+		{"audience api", introspection.Options{Audience: "api"}, map[string]bool{"api": true, "other": false, "none": false}},
+		{"any audience", introspection.Options{AnyAudience: true}, map[string]bool{"api": true, "other": true, "none": true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newValidator(t, s, newClock(), &tc.opts)
+			for tok, want := range tc.accept {
+				_, err := v.Validate(context.Background(), tok)
+				if want != (err == nil) {
+					t.Errorf("%s: %v, want accepted %v", tok, err, want)
+				}
+				if !want && !errors.Is(err, validation.ErrInvalidToken) {
+					t.Errorf("%s: %v, want ErrInvalidToken", tok, err)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/oauthkit/oauthkit/validation"
 	"github.com/oauthkit/oauthkit/validation/internal/claimset"
@@ -15,8 +16,9 @@ var errMalformed = errors.New("introspection: malformed answer")
 
 // ParseResponse reads an RFC 7662 §2.2 introspection answer. An answer of active true
 // returns its claims (Raw holds the whole answer); active false returns an error matching
-// validation.ErrInvalidToken, as does an active answer for a refresh token (token_type
-// refresh_token). Anything that is not a JSON object with a boolean active member, or whose
+// validation.ErrInvalidToken, as does an active answer whose token_type is present and names
+// something other than an access token (refresh_token, Keycloak's Refresh, id_token…):
+// access_token, Bearer, DPoP and the RFC 8693 access-token URI are accepted, in any case. Anything that is not a JSON object with a boolean active member, or whose
 // standard members have the wrong types, is a malformed answer: an error that matches
 // neither ErrInvalidToken nor ErrUnavailable (Validate reports it as unavailable).
 func ParseResponse(data []byte) (*validation.Claims, error) {
@@ -38,8 +40,23 @@ func ParseResponse(data []byte) (*validation.Claims, error) {
 		return nil, fmt.Errorf("%w: no boolean active member", errMalformed)
 	case !*r.Active:
 		return nil, fmt.Errorf("%w: inactive", validation.ErrInvalidToken)
-	case r.TokenType == "refresh_token":
-		return nil, fmt.Errorf("%w: a refresh token, not an access token", validation.ErrInvalidToken)
+	case r.TokenType != "" && !accessTokenType(r.TokenType):
+		return nil, fmt.Errorf("%w: token_type says it is not an access token", validation.ErrInvalidToken)
 	}
 	return r.Set.Claims(bytes.Clone(trimmed)), nil
+}
+
+// accessTokenType reports whether an answer's token_type names an access token. RFC 7662
+// §2.2 defines the member as the RFC 6749 §7.1 access token type ("Bearer", "DPoP"); servers
+// also send the kind of token ("access_token", as oauthkit and Ory Hydra do, or the RFC 8693
+// §3 URI), and some send a refresh token's kind ("refresh_token", Keycloak's "Refresh").
+// Only the access-token spellings are accepted, case-insensitively; anything else is some
+// other kind of token and must not open a resource.
+func accessTokenType(t string) bool {
+	for _, ok := range []string{"access_token", "bearer", "dpop", "urn:ietf:params:oauth:token-type:access_token"} {
+		if strings.EqualFold(t, ok) {
+			return true
+		}
+	}
+	return false
 }
