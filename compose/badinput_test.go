@@ -74,6 +74,7 @@ func TestClientsBadInputIsNeverAServerError(t *testing.T) {
 			c["iss"], c["sub"], c["aud"] = "svc", "svc", s.URL
 		})}}, 401, "invalid_client"},
 		{"code with a wrong PKCE verifier shape", compose.PathToken, "svc", secret, "", url.Values{"grant_type": {"authorization_code"}, "code": {"ory_ac_x.y"}, "code_verifier": {"short"}, "redirect_uri": {redirectURI}}, 400, "invalid_grant"},
+		{"introspection with a wrong secret", compose.PathIntrospect, "svc", "wrong", "", url.Values{"token": {"x"}}, 401, "invalid_client"},
 		{"revocation with a wrong secret", compose.PathRevoke, "svc", "wrong", "", url.Values{"token": {"x"}}, 401, "invalid_client"},
 	}
 	for _, tt := range tests {
