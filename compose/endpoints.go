@@ -369,5 +369,11 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 	if method != provider.AuthNone && !slices.Contains(s.cfg.AuthMethods, method) {
 		return nil, fosite.ErrInvalidClient.WithHintf("Client authentication method %s is not enabled.", method)
 	}
-	return s.oauth.DefaultClientAuthenticationStrategy(ctx, r, form)
+	c, err := s.oauth.DefaultClientAuthenticationStrategy(ctx, r, form)
+	if err != nil && method == provider.AuthPrivateKeyJWT && errors.Is(err, fosite.ErrInvalidRequest) && form.Get("client_assertion") != "" {
+		// fosite answers invalid_request for an assertion signed by a key the client does not
+		// publish (an unknown kid); that is failed client authentication (RFC 6749 §5.2).
+		return nil, fosite.ErrInvalidClient.WithHint("The client assertion is not signed by a key of the client.").WithWrap(err)
+	}
+	return c, err
 }

@@ -122,6 +122,32 @@ func hostileJWKSURI() []hostileCase {
 			status: http.StatusUnauthorized, oauthErr: "invalid_client",
 		},
 		hostileCase{
+			// fosite asks for a refresh whenever the kid is not in the set; an attacker's
+			// unknown kids must not turn each request into fetches.
+			name: "unknown kid does not bypass the cache", config: devMode,
+			attack: func(t *testing.T, s *testServer) *http.Response {
+				published := newSigningKey(t, "published")
+				var hits atomic.Int64
+				remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					hits.Add(1)
+					_, _ = w.Write(published.jwks)
+				}))
+				t.Cleanup(remote.Close)
+				var resp *http.Response
+				for i := range 5 {
+					if resp != nil {
+						resp.Body.Close()
+					}
+					resp = authenticateWithJWKSURI(t, s, "kids", remote.URL+"/jwks", fmt.Sprint(i)) // signed by kid k1
+				}
+				if n := hits.Load(); n != 1 {
+					t.Fatalf("%d fetches for 5 assertions with an unknown kid, want 1", n)
+				}
+				return resp
+			},
+			status: http.StatusUnauthorized, oauthErr: "invalid_client",
+		},
+		hostileCase{
 			name: "jwks_uri redirecting elsewhere is not followed", config: devMode,
 			attack: func(t *testing.T, s *testServer) *http.Response {
 				target := newCountingListener(t)
