@@ -59,8 +59,9 @@ func New(opts Options) (*Fetcher, error) {
 			ResponseHeaderTimeout:  opts.Timeout,
 			MaxResponseHeaderBytes: 16 << 10,
 			DisableCompression:     true,
-			MaxIdleConns:           16,
-			IdleConnTimeout:        30 * time.Second,
+			// Fetches are rare (TTL, cooldown) and go to parties the server does not trust:
+			// no connection is kept open between them.
+			DisableKeepAlives: true,
 		},
 		Timeout: opts.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {

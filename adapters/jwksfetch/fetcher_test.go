@@ -544,4 +544,45 @@ func TestNewRefusesBadOptions(t *testing.T) {
 			t.Errorf("New with bad %s: %v", name, err)
 		}
 	}
+	f, err := jwksfetch.New(jwksfetch.Options{TTL: 10 * time.Second})
+	if err != nil || f.Options().Cooldown != 10*time.Second {
+		t.Fatalf("a TTL under the default cooldown: %v, cooldown %v", err, f.Options().Cooldown)
+	}
+}
+
+func TestCacheHoldsAtMostMaxEntries(t *testing.T) {
+	public, _ := jwks(t, "k1")
+	r := newRemote(t, serve(public))
+	f := newFetcher(t, r, func(o *jwksfetch.Options) { o.MaxEntries = 1 })
+	for i, path := range []string{"/a", "/b", "/a"} {
+		if _, err := f.Get(context.Background(), r.URL+path, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.hits.Load(); got != int64(i+1) {
+			t.Fatalf("after %s: %d fetches, want %d (one entry kept)", path, got, i+1)
+		}
+	}
+}
+
+func TestGetReturnsWhenItsContextEndsWhileOthersWait(t *testing.T) {
+	public, _ := jwks(t, "k1")
+	release := make(chan struct{})
+	r := newRemote(t, func(w http.ResponseWriter, req *http.Request) {
+		<-release
+		serve(public)(w, req)
+	})
+	f := newFetcher(t, r, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := f.Get(ctx, r.URL+"/jwks", false); !errors.Is(err, jwksfetch.ErrFetch) {
+		t.Fatalf("Get with an ended context = %v, want ErrFetch", err)
+	}
+	// The fetch it started goes on and is cached for the next caller.
+	close(release)
+	if _, err := f.Get(context.Background(), r.URL+"/jwks", false); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.hits.Load(); got != 1 {
+		t.Fatalf("%d fetches, want 1", got)
+	}
 }

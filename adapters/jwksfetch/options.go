@@ -54,7 +54,8 @@ type Options struct {
 	TTL time.Duration
 	// Cooldown is the least time between two fetches of one URI: a refresh asked for (an
 	// unknown kid) within it gets the cached answer, and a failed fetch is answered from
-	// the cache (as a failure) for this long. Zero means DefaultCooldown (one minute).
+	// the cache (as a failure) for this long. It may not exceed TTL. Zero means
+	// DefaultCooldown (one minute), or TTL if that is shorter.
 	Cooldown time.Duration
 	// MaxEntries bounds the number of URIs cached; when full, an entry is dropped to make
 	// room. Zero means DefaultMaxEntries.
@@ -92,7 +93,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.TTL = DefaultTTL
 	}
 	if o.Cooldown == 0 {
-		o.Cooldown = DefaultCooldown
+		o.Cooldown = min(DefaultCooldown, o.TTL)
 	}
 	if o.Cooldown > o.TTL {
 		return o, errors.New("jwksfetch: Options.Cooldown: longer than Options.TTL")
