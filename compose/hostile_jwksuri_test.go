@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -176,10 +177,19 @@ func hostileJWKSURI() []hostileCase {
 					}
 				}))
 				t.Cleanup(remote.Close)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
 				start := time.Now()
 				resp := authenticateWithJWKSURI(t, s, "huge", remote.URL+"/jwks", "1")
-				if d := time.Since(start); d > 2*time.Second {
+				d := time.Since(start)
+				runtime.ReadMemStats(&after)
+				if d > 5*time.Second {
 					t.Fatalf("a 200 MB jwks_uri held the request %v", d)
+				}
+				// Both servers are in this process: all they allocated, not 200 MB.
+				if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+					t.Fatalf("a 200 MB jwks_uri made the process allocate %d MB", alloc>>20)
 				}
 				return checkNothingEchoed(t, resp)
 			},
