@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
@@ -144,7 +145,19 @@ type Config struct {
 	// enabled grants (client_credentials, jwt-bearer and the rest only when listed), its
 	// AuthMethods and AccessTokenFormats to what the server enables; either Open or
 	// InitialAccessTokens must be set (see adapters/registration).
+	// Its JWKSURI rules are always ClientJWKS, so that registration accepts exactly the
+	// jwks_uri values the server will fetch.
 	Registration *registration.Options
+
+	// ClientJWKS are the rules and limits for fetching a client's jwks_uri (the keys of
+	// private_key_jwt client authentication and of jwt-bearer assertions) and for accepting
+	// one at registration, in place of fosite's fetcher. The zero value is the safe default
+	// (see jwksfetch.Options): https only, public addresses only (checked on each resolved
+	// address when connecting), 2 s, 64 KiB, no redirects, no retries, a set cached for 10
+	// minutes and refetched for an unknown kid at most once a minute per URI. Logger and Now
+	// default to the server's. AllowLoopbackHTTP is for development: New refuses it unless
+	// the Issuer is itself on a loopback host.
+	ClientJWKS jwksfetch.Options
 
 	// Login authenticates the resource owner and obtains consent at the authorization
 	// endpoint. Required when GrantAuthorizationCode is enabled.
@@ -262,6 +275,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.ClientJWKS.AllowLoopbackHTTP && !isLoopback(u.Hostname()) {
+		return c, configErr("ClientJWKS", "AllowLoopbackHTTP is for development with an Issuer on a loopback host")
+	}
+	if c.ClientJWKS.Logger == nil {
+		c.ClientJWKS.Logger = c.Logger
+	}
+	if c.ClientJWKS.Now == nil {
+		c.ClientJWKS.Now = c.Now
 	}
 	return c, nil
 }

@@ -66,6 +66,7 @@ func (s *Server) routes() error {
 		if opts.Now == nil {
 			opts.Now = s.cfg.Now
 		}
+		opts.JWKSURI = s.cfg.ClientJWKS
 		reg, err := registration.New(s.store, s.cfg.Issuer+PathRegister, opts)
 		if err != nil {
 			return fmt.Errorf("%w: Registration: %w", ErrConfig, err)

@@ -172,7 +172,12 @@ func TestJWTBearerGrantIssuesTokensAndRefusesReplays(t *testing.T) {
 }
 
 func TestClientKeysFromJWKSURIAuthenticateAndSignAssertions(t *testing.T) {
-	s := start(t, "memory://", compose.FormatJWS, nil)
+	// The key server is plain http on loopback, as in development: allowed only explicitly
+	// (and only because the issuer is on loopback too).
+	s := start(t, "memory://", compose.FormatJWS, func(c *compose.Config) {
+		c.ClientJWKS.AllowLoopbackHTTP = true
+		c.ClientJWKS.Timeout = 10 * time.Second // generous for a loaded CI machine
+	})
 	key := newSigningKey(t, "uri-key")
 	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
 	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/cache"
 	"github.com/oauthkit/oauthkit/storage/memstore"
@@ -141,6 +142,13 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 		GrantTypeJWTBearerMaxDuration:        time.Hour,
 		MinParameterEntropy:                  fosite.MinParameterEntropy,
 	}
+	// fosite's default JWKS fetcher follows redirects, retries and reads without limit;
+	// client keys are fetched by ours.
+	jwks, err := jwksfetch.New(c.ClientJWKS)
+	if err != nil {
+		return nil, fmt.Errorf("%w: ClientJWKS: %w", ErrConfig, err)
+	}
+	s.fcfg.JWKSFetcherStrategy = fositeadapter.NewJWKSFetcher(jwks)
 	s.adapter, err = fositeadapter.New(s.store, s.fcfg, fositeadapter.Options{Formats: fmts, Now: c.Now, Logger: c.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)

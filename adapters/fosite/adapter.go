@@ -12,6 +12,7 @@ import (
 	"github.com/ory/fosite/handler/rfc7523"
 	enigma "github.com/ory/fosite/token/hmac"
 
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 )
@@ -59,7 +60,8 @@ var (
 
 // New returns an Adapter over store. cfg supplies the token lifetimes and the global secret
 // (at least 32 bytes) that keys fosite's HMAC strategy for refresh tokens and authorization
-// codes; the Adapter only reads it.
+// codes; the Adapter only reads it, except that New sets cfg.JWKSFetcherStrategy when nil to
+// a JWKSFetcher with jwksfetch's defaults, so that fosite's own fetcher never runs.
 func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, error) {
 	switch {
 	case store == nil:
@@ -97,6 +99,13 @@ func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, erro
 	}
 	if a.log == nil {
 		a.log = slog.Default()
+	}
+	if cfg.JWKSFetcherStrategy == nil {
+		f, err := jwksfetch.New(jwksfetch.Options{Logger: a.log})
+		if err != nil {
+			return nil, fmt.Errorf("fositeadapter: %w", err)
+		}
+		cfg.JWKSFetcherStrategy = NewJWKSFetcher(f)
 	}
 	return a, nil
 }

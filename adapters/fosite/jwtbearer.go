@@ -33,12 +33,15 @@ func (a *Adapter) trustedClient(ctx context.Context, issuer string) (*Client, er
 	return c, nil
 }
 
-func (a *Adapter) clientKeys(ctx context.Context, c *Client) (*jose.JSONWebKeySet, error) {
+// clientKeys returns the client's public signing keys: its inline JWKS, or the set at its
+// jwks_uri through cfg.JWKSFetcherStrategy (a JWKSFetcher, see New), refreshed when refresh
+// is set (an unknown kid; the fetcher bounds how often).
+func (a *Adapter) clientKeys(ctx context.Context, c *Client, refresh bool) (*jose.JSONWebKeySet, error) {
 	if set := c.GetJSONWebKeys(); set != nil {
 		return publicSet(set), nil
 	}
 	if uri := c.GetJSONWebKeysURI(); uri != "" {
-		set, err := a.cfg.GetJWKSFetcherStrategy(ctx).Resolve(ctx, uri, false)
+		set, err := a.cfg.GetJWKSFetcherStrategy(ctx).Resolve(ctx, uri, refresh)
 		if err != nil {
 			return nil, err
 		}
@@ -66,12 +69,20 @@ func (a *Adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID strin
 	if err != nil {
 		return nil, err
 	}
-	set, err := a.clientKeys(ctx, c)
+	set, err := a.clientKeys(ctx, c, false)
 	if err != nil {
 		return nil, err
 	}
 	if keys := set.Key(keyID); len(keys) > 0 {
 		return &keys[0], nil
+	}
+	if c.GetJSONWebKeysURI() != "" {
+		if set, err = a.clientKeys(ctx, c, true); err != nil {
+			return nil, err
+		}
+		if keys := set.Key(keyID); len(keys) > 0 {
+			return &keys[0], nil
+		}
 	}
 	return nil, fosite.ErrNotFound.WithHint("No key with this kid is registered for the issuer.")
 }
@@ -82,7 +93,7 @@ func (a *Adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*j
 	if err != nil {
 		return nil, err
 	}
-	return a.clientKeys(ctx, c)
+	return a.clientKeys(ctx, c, false)
 }
 
 // GetPublicKeyScopes returns the scopes an assertion of the issuer may be granted: the

@@ -26,7 +26,9 @@
 //     and no redirect URI at all when authorization_code or implicit is registered.
 //   - invalid_client_metadata: a grant type or response type the server does not enable, the
 //     two inconsistent (RFC 7591 §2.1), an auth method not enabled, private_key_jwt without
-//     jwks or jwks_uri, both jwks and jwks_uri, a jwks with a private or symmetric key, a scope
+//     jwks or jwks_uri, both jwks and jwks_uri, a jwks with a private or symmetric key, a
+//     jwks_uri that jwksfetch refuses (not https, user information, or a host that is an
+//     internal address or localhost; Options.JWKSURI), a scope
 //     outside Options.Scopes, an access_token_format outside Options.AccessTokenFormats, a
 //     public client asking for client_credentials, a member of the wrong JSON type.
 //   - invalid_request: a body that is not a JSON object, not application/json, or larger

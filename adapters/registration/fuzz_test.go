@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/storage/memstore"
 )
@@ -28,6 +29,9 @@ func FuzzRegister(f *testing.F) {
 		`{"grant_types":["client_credentials"],"x":{"y":[1,2,null]},"client_name#de":"z","logo_uri":"https://a.example/l.png"}`,
 		`{"redirect_uris":["javascript:x"]}`,
 		`{"redirect_uris":null,"grant_types":null}`,
+		`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"https://app.example/jwks"}`,
+		`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"https://169.254.169.254/latest"}`,
+		`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","jwks_uri":"http://127.0.0.1:6379/"}`,
 		`[1,2]`,
 		`{"a":`,
 		``,
@@ -85,6 +89,9 @@ func FuzzRegister(f *testing.F) {
 			default:
 				t.Fatalf("unsafe redirect URI stored: %q", raw)
 			}
+		}
+		if c.JWKSURI != "" && jwksfetch.ValidateURI(c.JWKSURI) != nil {
+			t.Fatalf("jwks_uri stored that the fetcher refuses: %q", c.JWKSURI)
 		}
 		if secret, _ := resp["client_secret"].(string); secret != "" {
 			if c.SecretHash == secret || clientsecret.Verify(c.SecretHash, secret) != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -70,6 +71,11 @@ type Options struct {
 	InitialAccessTokens []string
 	// Open allows registration without an initial access token.
 	Open bool
+	// JWKSURI are the rules a jwks_uri must meet (jwksfetch.Options.ValidateURI): https, no
+	// user information or fragment, not an IP literal the address policy refuses, not
+	// localhost. The zero value is the safe default; set AllowLoopbackHTTP (and
+	// AllowAddress) to the same values as the server's fetcher, which compose does.
+	JWKSURI jwksfetch.Options
 	// MaxBodyBytes bounds a request body. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Now is the clock for client_id_issued_at and the client's timestamps. Nil means
@@ -97,6 +103,7 @@ type Handler struct {
 	initial       []string
 	open          bool
 	maxBody       int64
+	jwksURI       jwksfetch.Options
 	now           func() time.Time
 	log           *slog.Logger
 }
@@ -120,6 +127,7 @@ func New(store provider.ClientManager, endpoint string, opts Options) (*Handler,
 		path:     strings.TrimSuffix(u.Path, "/"),
 		open:     opts.Open,
 		maxBody:  opts.MaxBodyBytes,
+		jwksURI:  opts.JWKSURI,
 		now:      opts.Now,
 		log:      opts.Logger,
 	}

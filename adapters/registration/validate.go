@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -126,8 +127,8 @@ func (h *Handler) validate(r *request) (*metadata, *oauthError) {
 		m.jwks = jwks
 	}
 	if r.jwksURI != "" {
-		if err := checkJWKSURI(r.jwksURI); err != nil {
-			return nil, errMetadata("jwks_uri: " + err.Error())
+		if err := h.jwksURI.ValidateURI(r.jwksURI); err != nil {
+			return nil, errMetadata(jwksURIProblem(err))
 		}
 	}
 
@@ -234,16 +235,13 @@ func checkRedirectURI(s string) error {
 	return nil
 }
 
-func checkJWKSURI(s string) error {
-	if !printableASCII(s) || strings.Contains(s, "#") {
-		return errors.New("must be an absolute https URL without fragment")
+// jwksURIProblem describes why a jwks_uri was refused, from the fixed messages of
+// jwksfetch's errors (never from a fetch: registration fetches nothing).
+func jwksURIProblem(err error) string {
+	if errors.Is(err, jwksfetch.ErrForbiddenAddress) {
+		return "jwks_uri: the host must be a public address (not private, loopback, link-local or a metadata service)"
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil ||
-		!(u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname()))) {
-		return errors.New("must be an absolute https URL without fragment")
-	}
-	return nil
+	return "jwks_uri: must be an absolute https URL without user information or fragment"
 }
 
 func checkWebURL(s string) error {
