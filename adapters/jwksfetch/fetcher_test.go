@@ -289,7 +289,10 @@ func TestGetGivesUpOnASlowEndpointAtTheTimeout(t *testing.T) {
 			start := time.Now()
 			_, err := f.Get(context.Background(), r.URL+"/jwks", false)
 			elapsed := time.Since(start)
-			if !errors.Is(err, jwksfetch.ErrFetch) {
+			// A cut-off body is ErrFetch; if the server side sees the cut first and ends
+			// its chunked answer, what arrived is a truncated set: ErrInvalidSet. Either
+			// way the set is refused, in bounded time.
+			if !errors.Is(err, jwksfetch.ErrFetch) && !errors.Is(err, jwksfetch.ErrInvalidSet) {
 				t.Fatalf("Get = %v, want ErrFetch", err)
 			}
 			if elapsed > limit+time.Second {
