@@ -1,6 +1,7 @@
 package compose_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -11,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/oauthkit/oauthkit/compose"
+	"github.com/oauthkit/oauthkit/internal/testenv"
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/sqlstore"
 )
 
 // loopbackCallback is the redirect URI the clients of these tests register.
@@ -239,5 +242,64 @@ func assertOAuthError(t *testing.T, resp *http.Response, body []byte, status int
 	}
 	if strings.Contains(string(body), "evil.example") {
 		t.Fatalf("the error echoes the attacker's URI: %s", body)
+	}
+}
+
+func TestRedirectURIMatchingFollowsApplicationTypeOnEveryStore(t *testing.T) {
+	// SQL stores get tables of their own: the shared prefix of openSQL may be at another
+	// schema version in a parallel run.
+	sqlOwn := func(v, def string) func(t *testing.T) provider.Store {
+		return func(t *testing.T) provider.Store {
+			addr := testenv.Require(t, v, def, func(ctx context.Context, u string) error {
+				s, err := sqlstore.Open(ctx, u, sqlstore.Options{})
+				if err == nil {
+					s.Close()
+				}
+				return err
+			})
+			s, err := sqlstore.Open(context.Background(), addr, sqlstore.Options{TablePrefix: randomName("az") + "_"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			if err := s.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	}
+	stores := map[string]func(t *testing.T) provider.Store{
+		"sqlite":   func(t *testing.T) provider.Store { return sqlOwn("", "sqlite://"+t.TempDir()+"/s.db")(t) },
+		"postgres": sqlOwn(testenv.PostgresVar, testenv.PostgresDefault),
+		"mariadb":  sqlOwn(testenv.MySQLVar, testenv.MySQLDefault),
+		"redis":    serverStores["redis"],
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			store := open(t)
+			s := start(t, "", compose.FormatJWS, func(c *compose.Config) {
+				c.StorageURL, c.Store, c.KeySetName = "", store, randomName("ks")
+			})
+			web, native := randomName("web"), randomName("native")
+			s.addClient(t, defaultClient(web))
+			nc := defaultClient(native)
+			nc.RedirectURIs = []string{"http://127.0.0.1/callback"}
+			nc.TokenEndpointAuthMethod = provider.AuthNone
+			nc.Metadata = json.RawMessage(`{"application_type":"native","client_uri":"https://app.example"}`)
+			s.addClient(t, nc)
+			for _, c := range []struct {
+				client, redirect string
+				status           int
+			}{
+				{web, loopbackCallback, http.StatusOK},
+				{web, "http://127.0.0.1:10000/callback", http.StatusBadRequest},
+				{native, "http://127.0.0.1:10000/callback", http.StatusOK},
+				{native, "http://evil.example@127.0.0.1:10000/callback", http.StatusBadRequest},
+			} {
+				if resp, body := s.getAuthorize(t, authorizeQuery(c.client, c.redirect).Encode()); resp.StatusCode != c.status {
+					t.Errorf("%s to %s: status %d body %s, want %d", c.client, c.redirect, resp.StatusCode, body, c.status)
+				}
+			}
+		})
 	}
 }
