@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/compose"
 	"github.com/oauthkit/oauthkit/internal/testenv"
 	"github.com/oauthkit/oauthkit/provider"
@@ -301,5 +302,58 @@ func TestRedirectURIMatchingFollowsApplicationTypeOnEveryStore(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRegisteredApplicationTypeDecidesLoopbackPortMatching(t *testing.T) {
+	s := start(t, "memory://", compose.FormatJWS, func(c *compose.Config) {
+		c.Registration = &registration.Options{Open: true, Scopes: []string{"read"}}
+	})
+	register := func(body string) (int, string) {
+		resp, err := s.Client.Post(s.URL+compose.PathRegister, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var reg struct {
+			ClientID string `json:"client_id"`
+			Error    string `json:"error"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&reg)
+		if reg.Error != "" {
+			return resp.StatusCode, reg.Error
+		}
+		return resp.StatusCode, reg.ClientID
+	}
+	const client = `"grant_types":["authorization_code"],"response_types":["code"],"token_endpoint_auth_method":"none","scope":"read","redirect_uris":["http://127.0.0.1/callback"]`
+	for _, c := range []struct {
+		name, appType string
+		anyPort       bool
+	}{
+		{"native", `,"application_type":"native"`, true},
+		{"web", `,"application_type":"web"`, false},
+		{"default is web", ``, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, id := register("{" + client + c.appType + "}")
+			if status != http.StatusCreated {
+				t.Fatalf("register: %d %s", status, id)
+			}
+			want := http.StatusBadRequest
+			if c.anyPort {
+				want = http.StatusOK
+			}
+			if resp, body := s.getAuthorize(t, authorizeQuery(id, "http://127.0.0.1:43210/callback").Encode()); resp.StatusCode != want {
+				t.Fatalf("another port: %d %s, want %d", resp.StatusCode, body, want)
+			}
+			if resp, body := s.getAuthorize(t, authorizeQuery(id, "http://127.0.0.1/callback").Encode()); resp.StatusCode != http.StatusOK {
+				t.Fatalf("registered URI: %d %s", resp.StatusCode, body)
+			}
+		})
+	}
+	for _, bad := range []string{`"desktop"`, `"NATIVE"`, `["native"]`, `1`} {
+		if status, code := register("{" + client + `,"application_type":` + bad + "}"); status != http.StatusBadRequest || code != "invalid_client_metadata" {
+			t.Errorf("application_type %s: %d %s, want 400 invalid_client_metadata", bad, status, code)
+		}
 	}
 }
