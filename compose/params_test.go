@@ -216,3 +216,37 @@ func TestOversizedBodyIsRequestEntityTooLarge(t *testing.T) {
 		t.Fatalf("a body of exactly MaxBodyBytes: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestAuthorizationParametersWithoutValueAreTreatedAsOmitted(t *testing.T) {
+	s := start(t, "memory://", compose.FormatJWS, nil)
+	s.addWebAndNativeClients(t)
+	for _, c := range []struct {
+		name, query, scope, state string
+	}{
+		{"empty scope before scope", "&scope=&scope=read", "read", "state-0123456789abcdef"},
+		{"empty state before state", "&state=&state=other-0123456789abcdef", "read", "other-0123456789abcdef"},
+		{"empty redirect_uri with one registered", "&redirect_uri=", "read", "state-0123456789abcdef"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := authorizeQuery("web", loopbackCallback)
+			for _, k := range []string{"scope", "state", "redirect_uri"} {
+				if strings.Contains(c.query, "&"+k+"=") {
+					q.Del(k)
+				}
+			}
+			resp, err := s.noRedirects().PostForm(s.URL+compose.PathAuthorize+"?"+q.Encode()+c.query, url.Values{"user": {"alice"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil || resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("status %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			got := loc.Query()
+			if got.Get("code") == "" || got.Get("scope") != c.scope || got.Get("state") != c.state {
+				t.Fatalf("redirect %s; want a code with scope %q and state %q", loc.Redacted(), c.scope, c.state)
+			}
+		})
+	}
+}
