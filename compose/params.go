@@ -74,17 +74,24 @@ func errRepeated(name string) *fosite.RFC6749Error {
 }
 
 // singleValued parses the form of a token, introspection or revocation request, drops its
-// empty values, and refuses a request that repeats a parameter with invalid_request before
-// h sees it.
+// empty values, and refuses with invalid_request, before h sees it, a request whose body
+// does not parse or that repeats a parameter.
 func (s *Server) singleValued(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// ParseForm, not ParseMultipartForm: fosite parses a multipart body itself, and one
 		// multipart check per request is enough; a multipart body is checked here only when
 		// it is one.
+		var err error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-			_ = r.ParseMultipartForm(1 << 20)
+			err = r.ParseMultipartForm(1 << 20)
 		} else {
-			_ = r.ParseForm()
+			err = r.ParseForm()
+		}
+		if err != nil {
+			// A body that does not parse is refused whole: what parsed of it is not the
+			// request the client meant.
+			s.oauth.WriteAccessError(r.Context(), w, nil, fosite.ErrInvalidRequest.WithHint("The request body is not a valid form."))
+			return
 		}
 		dropEmpty(r.PostForm)
 		dropEmpty(r.Form)

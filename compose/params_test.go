@@ -34,7 +34,7 @@ func (s *testServer) sendRaw(t *testing.T, path, id, secret, body string) (*http
 	return resp, b
 }
 
-func TestRepeatedParametersAreInvalidRequest(t *testing.T) {
+func TestRepeatedParametersAndUnparsableBodiesAreInvalidRequest(t *testing.T) {
 	s := start(t, "memory://", compose.FormatJWS, nil)
 	secret := s.addClient(t, defaultClient("web"))
 	_, tok := s.postForm(t, compose.PathToken, "web", secret, url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}})
@@ -56,6 +56,9 @@ func TestRepeatedParametersAreInvalidRequest(t *testing.T) {
 		{"introspect token_type_hint", compose.PathIntrospect, "token=" + at + "&token_type_hint=access_token&token_type_hint=refresh_token"},
 		{"revoke token", compose.PathRevoke, "token=" + at + "&token=other"},
 		{"revoke token_type_hint", compose.PathRevoke, "token=" + at + "&token_type_hint=access_token&token_type_hint=access_token"},
+		{"token body that does not parse", compose.PathToken, "grant_type=client_credentials&scope=read&x=%zz"},
+		{"introspect body that does not parse", compose.PathIntrospect, "token=" + at + "&x=%zz"},
+		{"revoke body that does not parse", compose.PathRevoke, "token=" + at + "&x=%zz"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			resp, body := s.sendRaw(t, c.path, "web", secret, c.body)
