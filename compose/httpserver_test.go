@@ -60,6 +60,7 @@ func TestHTTPServerCutsOffADrippedRequest(t *testing.T) {
 	// Tightened so that the test is quick; the defaults are seconds.
 	hs.ReadHeaderTimeout = 100 * time.Millisecond
 	hs.ReadTimeout = 200 * time.Millisecond
+	hs.IdleTimeout = 100 * time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,6 @@ func TestHTTPServerCutsOffADrippedRequest(t *testing.T) {
 	}
 
 	// A request sent at once is served, and an idle connection is closed after IdleTimeout.
-	hs.IdleTimeout = 100 * time.Millisecond
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
