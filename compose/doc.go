@@ -10,13 +10,32 @@
 //	})
 //	if err != nil { … }
 //	defer srv.Close()
-//	http.ListenAndServe(":8080", srv)
+//	err = compose.NewHTTPServer(":8080", srv).ListenAndServe()
 //
 // The routes (the Path constants) are the token endpoint, the authorization endpoint (when a
 // LoginHandler is configured), introspection (RFC 7662), revocation (RFC 7009), the JWKS
 // (RFC 7517), the authorization server metadata (RFC 8414, listing exactly the grants and
 // client authentication methods enabled) and, when Config.Registration is set, dynamic
 // client registration and management (RFC 7591/7592).
+//
+// # HTTP hardening
+//
+// Serve a Server through NewHTTPServer, or set the same limits on an http.Server of your
+// own: ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout and MaxHeaderBytes
+// (net/http's zero values mean no limit, and a client dripping its body would hold a
+// connection as long as it liked). The Server itself bounds request bodies to MaxBodyBytes
+// and answers a larger one 413 with invalid_request; a request that repeats a parameter is
+// invalid_request, and a parameter sent without a value counts as omitted (RFC 6749 §3.1,
+// §3.2).
+//
+// # The authorization endpoint
+//
+// A redirect_uri must equal one the client registered, as a string (RFC 9700 §4.1.3); only a
+// client registered with application_type native may use any port on a loopback IP literal
+// (RFC 8252 §7.3), and a URI with user information never matches. An authorization request
+// whose client or redirect URI is in doubt gets an error page, never a redirect. Every
+// redirect back to the client, code or error, carries iss (RFC 9207), and the metadata says
+// so (authorization_response_iss_parameter_supported).
 //
 // # Access-token formats
 //

@@ -20,17 +20,14 @@ import (
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
 )
 
-// maxFormBytes bounds request bodies at the form endpoints.
-const maxFormBytes = 64 << 10
-
 func (s *Server) routes() error {
 	s.mux = http.NewServeMux()
-	s.mux.Handle("POST "+PathToken, limit(http.HandlerFunc(s.token)))
+	s.mux.Handle("POST "+PathToken, limit(s.singleValued(http.HandlerFunc(s.token))))
 	if s.enabled(GrantAuthorizationCode) {
 		s.mux.Handle(PathAuthorize, limit(http.HandlerFunc(s.authorize)))
 	}
-	s.mux.Handle("POST "+PathIntrospect, limit(http.HandlerFunc(s.introspect)))
-	s.mux.Handle("POST "+PathRevoke, limit(http.HandlerFunc(s.revoke)))
+	s.mux.Handle("POST "+PathIntrospect, limit(s.singleValued(http.HandlerFunc(s.introspect))))
+	s.mux.Handle("POST "+PathRevoke, limit(s.singleValued(http.HandlerFunc(s.revoke))))
 	s.mux.Handle("GET "+PathJWKS, s.keys.Handler(keyset.HandlerOptions{}))
 	if s.cfg.Registration != nil {
 		opts := *s.cfg.Registration
@@ -74,15 +71,6 @@ func (s *Server) routes() error {
 		reg.Mount(s.mux)
 	}
 	return s.metadataRoute()
-}
-
-func limit(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // token is the token endpoint (RFC 6749 §3.2).
@@ -266,13 +254,33 @@ func (s *Server) oauthError(err error, clientAssertion bool) error {
 // authorize is the authorization endpoint (RFC 6749 §3.1).
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		s.writeAuthorizeError(w, r, nil, fosite.ErrInvalidRequest.WithHint("Unable to parse the request."))
+		return
+	}
+	dropEmpty(r.Form)
+	dropEmpty(r.PostForm)
+	if name := repeated(r.Form, authorizeRedirectParams); name != "" {
+		s.writeAuthorizeError(w, r, nil, errRepeated(name))
+		return
+	}
 	ar, err := s.oauth.NewAuthorizeRequest(ctx, r)
+	if ar != nil && ar.GetRedirectURI() != nil && !s.redirectURIExact(ar) {
+		// fosite matched the redirect URI loosely; it is not one of the client's, so no
+		// answer goes to it (RFC 6749 §4.1.2.1).
+		s.writeAuthorizeError(w, r, nil, fosite.ErrInvalidRequest.WithHint("The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."))
+		return
+	}
 	if err != nil {
-		s.oauth.WriteAuthorizeError(ctx, w, ar, s.oauthError(err, false))
+		s.writeAuthorizeError(w, r, ar, s.oauthError(err, false))
+		return
+	}
+	if name := repeated(r.Form, authorizeParams); name != "" {
+		s.writeAuthorizeError(w, r, ar, errRepeated(name))
 		return
 	}
 	if err := s.checkPKCE(ar); err != nil {
-		s.oauth.WriteAuthorizeError(ctx, w, ar, err)
+		s.writeAuthorizeError(w, r, ar, err)
 		return
 	}
 	req := &AuthorizeRequest{
@@ -287,19 +295,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	consent, err := s.cfg.Login.Login(w, r, req)
 	if err != nil {
-		s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrAccessDenied.WithWrap(err))
+		s.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithWrap(err))
 		return
 	}
 	if consent == nil {
 		return // the login handler answered
 	}
 	if consent.Subject == "" {
-		s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrServerError.WithDebug("login handler returned no subject"))
+		s.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithDebug("login handler returned no subject"))
 		return
 	}
 	for _, scope := range consent.GrantedScopes {
 		if !ar.GetRequestedScopes().Has(scope) {
-			s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrInvalidScope.WithHint("A scope was granted that was not requested."))
+			s.writeAuthorizeError(w, r, ar, fosite.ErrInvalidScope.WithHint("A scope was granted that was not requested."))
 			return
 		}
 		ar.GrantScope(scope)
@@ -308,7 +316,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if len(aud) == 0 {
 		aud = ar.GetRequestedAudience()
 	} else if err := s.fcfg.GetAudienceStrategy(ctx)(ar.GetClient().GetAudience(), aud); err != nil {
-		s.oauth.WriteAuthorizeError(ctx, w, ar, fosite.ErrInvalidRequest.WithHint("An audience was granted that the client may not request."))
+		s.writeAuthorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("An audience was granted that the client may not request."))
 		return
 	}
 	grantAudience(ar, aud)
@@ -320,10 +328,37 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	sess.Extra = consent.Claims
 	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
-		s.oauth.WriteAuthorizeError(ctx, w, ar, s.oauthError(err, false))
+		s.writeAuthorizeError(w, r, ar, s.oauthError(err, false))
 		return
 	}
-	s.oauth.WriteAuthorizeResponse(ctx, w, ar, resp)
+	s.oauth.WriteAuthorizeResponse(ctx, issWriter{w, s.cfg.Issuer}, ar, resp)
+}
+
+// redirectURIExact reports whether the redirect URI fosite accepted for ar is one of its
+// client's by oauthkit's rules (fositeadapter.Client.MatchRedirectURI): fosite accepts any
+// port on a loopback host for every client, with user information and any scheme case.
+func (s *Server) redirectURIExact(ar fosite.AuthorizeRequester) bool {
+	raw := ar.GetRequestForm().Get("redirect_uri")
+	if raw == "" {
+		return true // fosite used the client's one registered URI
+	}
+	c, ok := ar.GetClient().(*fositeadapter.Client)
+	return ok && c.MatchRedirectURI(raw)
+}
+
+// writeAuthorizeError writes an authorization error response: a redirect to the client
+// carrying iss (RFC 9207) when ar's redirect URI is known good, else an error shown to the
+// user (RFC 6749 §4.1.2.1). A nil ar means the request is not to be redirected at all.
+func (s *Server) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	if ar == nil {
+		ar = fosite.NewAuthorizeRequest()
+	}
+	if a, ok := ar.(*fosite.AuthorizeRequest); ok && a.ResponseMode == fosite.ResponseModeFormPost {
+		// form_post is not offered, and fosite's form would carry no iss: the error
+		// goes back in the query.
+		a.ResponseMode = fosite.ResponseModeQuery
+	}
+	s.oauth.WriteAuthorizeError(r.Context(), issWriter{w, s.cfg.Issuer}, ar, err)
 }
 
 // checkPKCE refuses, before the resource owner is asked anything, an authorization request
@@ -348,7 +383,14 @@ func (s *Server) checkPKCE(ar fosite.AuthorizeRequester) error {
 // revoke is the revocation endpoint (RFC 7009).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	err := s.oauth.NewRevocationRequest(ctx, r)
+	var err error
+	if !presentsClient(r) {
+		// fosite calls a request without credentials invalid_request; it is a client that
+		// failed to authenticate (RFC 7009 §2.1, RFC 6749 §5.2).
+		err = fosite.ErrInvalidClient.WithHint("Client authentication is required.")
+	} else {
+		err = s.oauth.NewRevocationRequest(ctx, r)
+	}
 	if err == nil {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
@@ -362,4 +404,11 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
 	}
 	s.oauth.WriteAccessError(ctx, w, nil, err)
+}
+
+// presentsClient reports whether a request names a client, by credentials or (a public
+// client) by client_id.
+func presentsClient(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || r.PostForm.Get("client_id") != "" ||
+		r.PostForm.Get("client_assertion") != "" || r.PostForm.Get("client_assertion_type") != ""
 }

@@ -41,6 +41,12 @@ type Consent struct {
 // code), or writes a response itself (a login or consent page) and returns nil, nil; the
 // page posts back to the same URL with the same query so that the request arrives again.
 // An error denies the request (access_denied) without saying why to the client.
+//
+// A page that posts back must carry a CSRF token bound to the browser (a cookie nonce) and
+// to this authorization request (client, redirect URI, state, the PKCE code_challenge in
+// r.Form), and refuse a POST without it before reading consent from it: otherwise a page
+// elsewhere can sign a victim in as the attacker (login CSRF). examples/authserver's demo
+// page shows one way.
 type LoginHandler interface {
 	Login(w http.ResponseWriter, r *http.Request, req *AuthorizeRequest) (*Consent, error)
 }

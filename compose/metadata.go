@@ -40,6 +40,7 @@ func (s *Server) Metadata() metadata.Metadata {
 		m.AuthorizationEndpoint = iss + PathAuthorize
 		m.ResponseTypesSupported = []string{"code"}
 		m.CodeChallengeMethodsSupported = []string{"S256"}
+		m.AuthorizationResponseIssParameterSupported = true // RFC 9207 §3
 	}
 	return m
 }

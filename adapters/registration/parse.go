@@ -108,6 +108,14 @@ func parseRequest(body []byte) (*request, *oauthError) {
 		case name == "contacts":
 			_, err = stringList(name, raw)
 			r.keep[name] = raw
+		case name == "application_type":
+			// OpenID Connect Dynamic Client Registration 1.0 §2: web (the default) or native;
+			// native lets the client use any port on a loopback redirect URI (RFC 8252 §7.3).
+			var s string
+			if s, err = str(name, raw); err == nil && s != "web" && s != "native" {
+				err = errMetadata(`"application_type" must be "web" or "native"`)
+			}
+			r.keep[name] = raw
 		case name == "software_id", name == "software_version":
 			_, err = str(name, raw)
 			r.keep[name] = raw

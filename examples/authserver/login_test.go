@@ -24,7 +24,7 @@ func TestLoginPageDrivesTheAuthorizationCodeFlow(t *testing.T) {
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
 	}
 	authURL := base + "/oauth2/authorize?" + q.Encode()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := browser(t)
 
 	resp, err := client.Get(authURL)
 	if err != nil {
@@ -35,8 +35,14 @@ func TestLoginPageDrivesTheAuthorizationCodeFlow(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Demo page") || !strings.Contains(string(page), `name="password"`) {
 		t.Fatalf("login page: %d %s", resp.StatusCode, page)
 	}
+	m := csrfField.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("login page without a CSRF token: %s", page)
+	}
+	token := string(m[1])
 
 	submit := func(form url.Values) *http.Response {
+		form.Set("csrf_token", token)
 		resp, err := client.PostForm(authURL, form)
 		if err != nil {
 			t.Fatal(err)

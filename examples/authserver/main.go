@@ -11,6 +11,7 @@
 //	-storage URL                    sqlite://oauthkit.db (default), memory://, postgres://…, mysql://…, redis://…
 //	-format NAME                    opaque | encrypted | jws (default) | jws-stateless | jwe | jwt-only
 //	-access-token-ttl 1h            access token lifetime
+//	-read-timeout 10s               how long a client may take to send a request (compose.ReadTimeout)
 //	-client ID:SECRET               register or update a confidential client (repeatable)
 //	-user NAME:PASSWORD             the demo login page's one user (default alice:alice)
 //	-kek-file oauthkit.kek          where the key-encryption key is kept

@@ -20,7 +20,7 @@ import (
 type options struct {
 	addr, issuer, storage, format, kekFile, user string
 	registration                                 string
-	ttl                                          time.Duration
+	ttl, readTimeout                             time.Duration
 	clients                                      []string
 	resourceServers                              map[string][]string
 }
@@ -34,6 +34,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.StringVar(&o.storage, "storage", "sqlite://oauthkit.db", "storage URL: sqlite://FILE, memory://, postgres://…, mysql://…, redis://…")
 	fs.StringVar(&o.format, "format", compose.FormatJWS, "access token format: opaque, encrypted, jws, jws-stateless, jwe, jwt-only")
 	fs.DurationVar(&o.ttl, "access-token-ttl", time.Hour, "access token lifetime")
+	fs.DurationVar(&o.readTimeout, "read-timeout", compose.ReadTimeout, "how long a client may take to send a whole request, headers and body")
 	fs.StringVar(&o.kekFile, "kek-file", "oauthkit.kek", "key-encryption key file, created on first start (ignored when OAUTHKIT_KEK is set)")
 	fs.StringVar(&o.user, "user", "alice:alice", "NAME:PASSWORD of the demo login page's user")
 	fs.StringVar(&o.registration, "registration", "off", "dynamic client registration (RFC 7591/7592): off, open, or token:INITIAL_ACCESS_TOKEN")
@@ -60,6 +61,9 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.readTimeout <= 0 {
+		return nil, errors.New("-read-timeout: must be positive (zero would mean no limit)")
 	}
 	if !strings.Contains(o.user, ":") {
 		return nil, errors.New("-user: want NAME:PASSWORD")
@@ -104,7 +108,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 		AccessTokenLifespan: o.ttl,
 		Registration:        reg,
 		ResourceServers:     o.resourceServers,
-		Login:               newLoginPage(o.user), // the part an integrator replaces
+		Login:               newLoginPage(o.user, strings.HasPrefix(o.issuer, "https://")), // the part an integrator replaces
 	})
 	if err != nil {
 		return err
@@ -117,7 +121,11 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	mux := http.NewServeMux()
 	mux.Handle("/", srv)
 	mux.HandleFunc("GET "+callbackPath, callback(o.issuer))
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// compose's documented limits: read, write and idle timeouts, so that a client dripping
+	// its request cannot hold a connection (request bodies are bounded by the server itself).
+	hs := compose.NewHTTPServer("", mux)
+	hs.ReadTimeout = o.readTimeout
+	hs.ReadHeaderTimeout = min(hs.ReadHeaderTimeout, o.readTimeout)
 
 	printUsage(out, o, demo)
 	errc := make(chan error, 1)
