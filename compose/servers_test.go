@@ -51,7 +51,7 @@ func openSQL(t *testing.T, v, def string) provider.Store {
 		}
 		return err
 	})
-	s, err := sqlstore.Open(context.Background(), addr, sqlstore.Options{TablePrefix: "composetest_"})
+	s, err := sqlstore.Open(context.Background(), addr, sqlstore.Options{TablePrefix: randomName("ct") + "_"})
 	if err != nil {
 		t.Fatal(err)
 	}
