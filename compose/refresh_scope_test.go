@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"testing"
 
-	"golang.org/x/oauth2"
-
 	"github.com/oauthkit/oauthkit/compose"
 )
 
@@ -17,14 +15,7 @@ func TestRefreshWithNarrowerScopeIsHonouredAndBroaderIsInvalidScope(t *testing.T
 	for _, format := range allFormats {
 		t.Run(format, func(t *testing.T) {
 			s := start(t, "memory://", format, nil)
-			secret := s.addClient(t, defaultClient("web"))
-			conf := s.oauth2Config("web", secret)
-			verifier := oauth2.GenerateVerifier()
-			code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))
-			first, err := conf.Exchange(s.ctx(), code, oauth2.VerifierOption(verifier))
-			if err != nil {
-				t.Fatal(err)
-			}
+			secret, rt := refreshTokenFor(t, s, "web")
 			refresh := func(rt, scope string) (*http.Response, map[string]any) {
 				form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
 				if scope != "" {
@@ -33,11 +24,11 @@ func TestRefreshWithNarrowerScopeIsHonouredAndBroaderIsInvalidScope(t *testing.T
 				return s.postForm(t, compose.PathToken, "web", secret, form)
 			}
 			for _, broader := range []string{"read write admin", "admin"} {
-				if resp, body := refresh(first.RefreshToken, broader); resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_scope" {
+				if resp, body := refresh(rt, broader); resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_scope" {
 					t.Fatalf("scope %q: %d %v, want 400 invalid_scope", broader, resp.StatusCode, body)
 				}
 			}
-			resp, narrow := refresh(first.RefreshToken, "read")
+			resp, narrow := refresh(rt, "read")
 			if resp.StatusCode != http.StatusOK || narrow["scope"] != "read" {
 				t.Fatalf("narrower refresh: %d %v, want 200 with scope read", resp.StatusCode, narrow)
 			}
