@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/redisstore"
+	"github.com/oauthkit/oauthkit/storage/storagetest"
 )
 
 // roundTrips counts what the client sends: one per command, one per pipeline (a Cluster
@@ -166,11 +167,12 @@ func BenchmarkRedisStore(b *testing.B) {
 func TestRoundTripsPerOperation(t *testing.T) {
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
-			s, _ := openIsolated(t, be.url(t), time.Now)
+			clock := storagetest.NewClock()
+			s, _ := openIsolated(t, be.url(t), clock.Now)
 			rt := &roundTrips{}
 			s.Redis().AddHook(rt)
 			ctx := t.Context()
-			now := time.Now()
+			now := clock.Now()
 			code := benchRecord(provider.AuthorizationCode, 1, now)
 			refresh := benchRecord(provider.RefreshToken, 1, now)
 			// Warm up: load every script and open the connections (go-redis keeps a separate
@@ -189,9 +191,10 @@ func TestRoundTripsPerOperation(t *testing.T) {
 				}
 			}
 			// A Cluster spreads a grant's records over the masters; a single server does not.
-			createRTs, revokeRTs := 1, 1
+			createRTs, revokeRTs, deleteClientRTs := 1, 1, 1
 			if be.name == "Cluster" {
-				createRTs, revokeRTs = 3, 3 // create: index, record, revocation mark
+				createRTs, revokeRTs = 3, 3 // create: both indexes, record, both revocation marks
+				deleteClientRTs = 4         // mark and index, records, index, client
 			}
 			for _, step := range []struct {
 				name string
@@ -203,13 +206,28 @@ func TestRoundTripsPerOperation(t *testing.T) {
 				{"Token", 1, func() error { _, err := s.Token(ctx, code.Kind, code.Key); return err }},
 				{"RedeemCode", 1, func() error { _, err := s.RedeemCode(ctx, code.Key); return err }},
 				{"RotateRefreshToken", 1, func() error { _, err := s.RotateRefreshToken(ctx, refresh.Key); return err }},
-				{"RotateRefreshToken reused", 1 + revokeRTs, func() error {
+				// A loser of a concurrent rotation revokes nothing.
+				{"RotateRefreshToken again within RotationGrace", 1, func() error {
 					if _, err := s.RotateRefreshToken(ctx, refresh.Key); !errors.Is(err, provider.ErrAlreadyUsed) {
 						return fmt.Errorf("want ErrAlreadyUsed, got %v", err)
 					}
 					return nil
 				}},
+				{"RotateRefreshToken reused past RotationGrace", 1 + revokeRTs, func() error {
+					clock.Advance(provider.RotationGrace)
+					if _, err := s.RotateRefreshToken(ctx, refresh.Key); !errors.Is(err, provider.ErrGrantRevoked) {
+						return fmt.Errorf("want ErrGrantRevoked, got %v", err)
+					}
+					return nil
+				}},
 				{"RevokeGrant", revokeRTs, func() error { return s.RevokeGrant(ctx, refresh.GrantID) }},
+				{"CreateToken", createRTs, func() error { return s.CreateToken(ctx, benchRecord(provider.AccessToken, 2, now)) }},
+				{"DeleteClient", deleteClientRTs, func() error {
+					if err := s.DeleteClient(ctx, refresh.ClientID); !errors.Is(err, provider.ErrNotFound) {
+						return fmt.Errorf("want ErrNotFound, got %v", err)
+					}
+					return nil
+				}},
 			} {
 				before := rt.n.Load()
 				if err := step.call(); err != nil {
