@@ -16,6 +16,8 @@ import (
 
 	"github.com/oauthkit/oauthkit/compose"
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage/memstore"
+	"github.com/oauthkit/oauthkit/storage/storagetest"
 )
 
 const redirectURI = "http://127.0.0.1:9999/callback"
@@ -179,10 +181,16 @@ func TestCodeRedeemedTwiceFailsWithInvalidGrantAndRevokesItsTokens(t *testing.T)
 	}
 }
 
+// A refresh token presented again after provider.RotationGrace is theft (RFC 9700 §4.14.2):
+// the whole family is revoked, the winner's new tokens included. Presented again within the
+// grace — a concurrent loser — it gets invalid_grant and revokes nothing.
 func TestReusedRefreshTokenRevokesTheFamily(t *testing.T) {
 	for _, format := range allFormats {
 		t.Run(format, func(t *testing.T) {
-			s := start(t, "memory://", format, nil)
+			clock := storagetest.NewClock()
+			store := memstore.New(memstore.Options{Now: clock.Now})
+			t.Cleanup(func() { _ = store.Close() })
+			s := start(t, "", format, func(c *compose.Config) { c.Store, c.Now = store, clock.Now })
 			secret := s.addClient(t, defaultClient("web"))
 			conf := s.oauth2Config("web", secret)
 			verifier := oauth2.GenerateVerifier()
@@ -199,6 +207,14 @@ func TestReusedRefreshTokenRevokesTheFamily(t *testing.T) {
 				t.Fatalf("first refresh: %d %v", resp.StatusCode, second)
 			}
 			resp, body := refresh(first.RefreshToken)
+			if resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_grant" {
+				t.Fatalf("presentation within RotationGrace: %d %v, want 400 invalid_grant", resp.StatusCode, body)
+			}
+			if got := s.introspect(t, "web", secret, second["access_token"].(string)); got["active"] != true {
+				t.Fatalf("second access token after a presentation within RotationGrace: %v, want active", got)
+			}
+			clock.Advance(provider.RotationGrace)
+			resp, body = refresh(first.RefreshToken)
 			if resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_grant" {
 				t.Fatalf("reuse: %d %v, want 400 invalid_grant", resp.StatusCode, body)
 			}
