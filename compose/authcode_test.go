@@ -302,7 +302,7 @@ func TestConcurrentRefreshesOfOneTokenGetExactlyOneTokenThatWorks(t *testing.T) 
 			id := randomName("web")
 			secret := s.addClient(t, defaultClient(id))
 			conf := s.oauth2Config(id, secret)
-			const rounds, n = 3, 16
+			const rounds, n = 3, 64
 			for round := range rounds {
 				verifier := oauth2.GenerateVerifier()
 				code := s.authorize(t, conf, oauth2.S256ChallengeOption(verifier))

@@ -61,6 +61,9 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 // client's records. It returns ErrNotFound, having still deleted the records and written the
 // mark, if there is no such client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	if id == "" {
+		return errDeleteClientNotFound // no client has the empty ID; records without one stay
+	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

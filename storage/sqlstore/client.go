@@ -84,6 +84,10 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 // and is taken back. It returns provider.ErrNotFound, after revoking, if there is no such
 // client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	if id == "" {
+		// No client has the empty ID; the records that name none stay.
+		return fmt.Errorf("sqlstore: delete client: %w", provider.ErrNotFound)
+	}
 	k := s.key(id)
 	if _, err := s.exec(ctx, s.q.markClient, k, ms(s.now().Add(provider.MinRevokedMarker))); err != nil {
 		return fail("delete client: mark", err)
