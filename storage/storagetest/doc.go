@@ -34,7 +34,8 @@
 //
 // Optional capabilities are checked when the store has them (found with provider.As, so
 // through decorators too) and skipped otherwise: Collect deletes expired records and deny-list
-// entries, and expired revocation marks, and only those; Ping succeeds.
+// entries, and expired revocation marks of grants and of deleted clients, and only those;
+// Ping succeeds.
 //
 // Rules the kit checks that go beyond the words of provider's doc comments:
 //
