@@ -214,12 +214,7 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 			return s.wrap("create token", err)
 		}
 	} else {
-		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			indexScript.Eval(ctx, p, []string{gkey}, member, ms, nowms)
-			indexScript.Eval(ctx, p, []string{ckey}, member, ms, nowms)
-			return nil
-		})
-		if err != nil {
+		if err := s.addToIndexes(ctx, []string{gkey, ckey}, member, ms, nowms); err != nil {
 			return s.wrap("create token", err)
 		}
 		if n, err = recordScript.Run(ctx, s.rdb, []string{rkey}, args...).Int64(); err != nil {
@@ -238,6 +233,31 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 		return fmt.Errorf("redisstore: create token: %w", provider.ErrGrantRevoked)
 	}
 	return nil
+}
+
+// addToIndexes is the first step of a create in a Cluster: it adds member to each index (the
+// grant's and the client's, in different slots) in one pipeline, by script hash, sending the
+// scripts themselves only when a master does not know them yet (adding a member twice is
+// harmless).
+func (s *Store) addToIndexes(ctx context.Context, keys []string, member string, ms, nowms int64) error {
+	run := func(send func(p redis.Pipeliner, key string) *redis.Cmd) error {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				send(p, k)
+			}
+			return nil
+		})
+		return err
+	}
+	err := run(func(p redis.Pipeliner, k string) *redis.Cmd {
+		return indexScript.EvalSha(ctx, p, []string{k}, member, ms, nowms)
+	})
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		err = run(func(p redis.Pipeliner, k string) *redis.Cmd {
+			return indexScript.Eval(ctx, p, []string{k}, member, ms, nowms)
+		})
+	}
+	return err
 }
 
 // checkMarks is the third step of a create in a Cluster: it reads the grant's and the
