@@ -122,6 +122,7 @@ func TestEveryKeyExpiresWhenItsRecordDoes(t *testing.T) {
 				{"a record", recordKey(s.prefix, short.Kind, short.Key), short.ExpiresAt.Truncate(time.Millisecond).Add(time.Millisecond)},
 				{"a long record", recordKey(s.prefix, long.Kind, long.Key), long.ExpiresAt},
 				{"the grant index (its latest member)", grantKey(s.prefix, grantID), long.ExpiresAt},
+				{"the client index (its latest member)", s.prefix + ":{" + long.ClientID + "}:ct", long.ExpiresAt},
 				{"a deny-list entry", s.prefix + ":{" + jti + "}:deny", until},
 			} {
 				at, err := c.PExpireTime(ctx, tc.key).Result()
