@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -168,3 +169,64 @@ func TestDeletingAClientFromTheStoreRevokesItsTokens(t *testing.T) {
 }
 
 var _ provider.ClientManager = provider.Store(nil)
+
+// TestTokensMintedWhileTheClientIsDeletedNeverValidate races client-credentials requests of
+// a client against its RFC 7592 DELETE. Every request is answered 200, 401 invalid_client
+// or 400 invalid_grant (never a 5xx), and afterwards no token that any of them got is
+// active: a stored token minted during the deletion is refused by the store's client mark
+// or deleted, and a stateless one is refused because its client is gone.
+func TestTokensMintedWhileTheClientIsDeletedNeverValidate(t *testing.T) {
+	for name, open := range everyStore() {
+		t.Run(name, func(t *testing.T) {
+			for _, format := range []string{compose.FormatOpaque, compose.FormatJWSStateless} {
+				t.Run(format, func(t *testing.T) {
+					with := open(t)
+					s := start(t, "", format, func(c *compose.Config) { with(c); withOpenRegistration(c) })
+					rs := randomName("rs")
+					rsSecret := s.addClient(t, defaultClient(rs))
+					reg := s.register(t)
+					const racers, each = 16, 4
+					var mu sync.Mutex
+					var minted []string
+					var wg sync.WaitGroup
+					start := make(chan struct{})
+					form := url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}
+					for i := range racers {
+						wg.Go(func() {
+							<-start
+							if i == 0 {
+								resp := s.deleteRegistration(t, reg)
+								resp.Body.Close()
+								if resp.StatusCode != http.StatusNoContent {
+									t.Errorf("DELETE: status %d, want 204", resp.StatusCode)
+								}
+								return
+							}
+							for range each {
+								resp, body := s.postForm(t, compose.PathToken, reg.ClientID, reg.ClientSecret, form)
+								switch {
+								case resp.StatusCode == http.StatusOK:
+									mu.Lock()
+									minted = append(minted, body["access_token"].(string))
+									mu.Unlock()
+								case resp.StatusCode == http.StatusUnauthorized && body["error"] == "invalid_client",
+									resp.StatusCode == http.StatusBadRequest && body["error"] == "invalid_grant":
+								default:
+									t.Errorf("token request racing the DELETE: %d %v", resp.StatusCode, body)
+								}
+							}
+						})
+					}
+					close(start)
+					wg.Wait()
+					for _, at := range minted {
+						if got := s.introspect(t, rs, rsSecret, at); got["active"] != false {
+							t.Fatalf("a token minted while its client was deleted: %v, want inactive", got)
+						}
+					}
+					t.Logf("%d tokens minted during the race, all inactive afterwards", len(minted))
+				})
+			}
+		})
+	}
+}
