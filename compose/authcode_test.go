@@ -214,6 +214,14 @@ func TestReusedRefreshTokenRevokesTheFamily(t *testing.T) {
 				t.Fatalf("second access token after a presentation within RotationGrace: %v, want active", got)
 			}
 			clock.Advance(provider.RotationGrace)
+			// Introspecting the rotated token reads it as inactive and revokes nothing: only
+			// its presentation at the token endpoint is reuse.
+			if got := s.introspect(t, "web", secret, first.RefreshToken); got["active"] != false {
+				t.Fatalf("rotated refresh token at introspection: %v, want inactive", got)
+			}
+			if got := s.introspect(t, "web", secret, second["access_token"].(string)); got["active"] != true {
+				t.Fatalf("second access token after the rotated refresh token was introspected: %v, want active", got)
+			}
 			resp, body = refresh(first.RefreshToken)
 			if resp.StatusCode != http.StatusBadRequest || body["error"] != "invalid_grant" {
 				t.Fatalf("reuse: %d %v, want 400 invalid_grant", resp.StatusCode, body)

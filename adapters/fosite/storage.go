@@ -166,12 +166,9 @@ func (a *Adapter) GetRefreshTokenSession(ctx context.Context, signature string, 
 		if a.now().Sub(rec.UsedAt) < provider.RotationGrace {
 			return nil, fosite.ErrNotFound.WithWrap(ErrAlreadyRedeemed)
 		}
-		// Reuse past the grace is theft (RFC 9700 §4.14.2). Present the token to the store
-		// again so that it revokes and marks the grant (fosite's own reuse handling, which
-		// follows, deletes without a mark), and deny the grant's stateless tokens.
-		if _, err := a.store.RotateRefreshToken(ctx, signature); errors.Is(err, provider.ErrGrantRevoked) && a.stateless {
-			_ = a.RevokeAccessToken(ctx, rec.GrantID)
-		}
+		// At the token endpoint fosite takes this as reuse and calls
+		// DeleteRefreshTokenSession, then RevokeRefreshToken and RevokeAccessToken;
+		// introspection and revocation only read it as inactive.
 		return req, fosite.ErrInactiveToken
 	}
 	return req, nil
@@ -199,13 +196,31 @@ func (a *Adapter) clientLive(ctx context.Context, rec *provider.Record) error {
 	return nil
 }
 
-// DeleteRefreshTokenSession deletes a refresh token's record; a missing one is not an error.
+// DeleteRefreshTokenSession is what fosite calls, and only calls, when a refresh token that
+// GetRefreshTokenSession reported rotated more than provider.RotationGrace ago is presented
+// at the token endpoint: theft (RFC 9700 §4.14.2). Rather than delete the used record, which
+// would let later presentations pass for unknown tokens, it presents the token to the store
+// again, whose reuse detection revokes the grant whole and marks it (fosite's
+// RevokeRefreshToken that follows deletes without a mark, so a token a concurrent refresh of
+// the grant is minting could survive), and it denies the grant's stateless access tokens. A
+// missing token is not an error.
 func (a *Adapter) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
-	err := a.store.DeleteToken(ctx, provider.RefreshToken, signature)
-	if errors.Is(err, provider.ErrNotFound) {
+	rec, err := a.store.RotateRefreshToken(ctx, signature)
+	switch {
+	case err == nil:
+		// Not used after all (never, for a token GetRefreshTokenSession called rotated):
+		// it is used now, and the grant is revoked below by fosite.
 		return nil
+	case errors.Is(err, provider.ErrNotFound):
+		return nil
+	case errors.Is(err, provider.ErrAlreadyUsed):
+		if a.stateless && rec != nil {
+			_ = a.RevokeAccessToken(ctx, rec.GrantID)
+		}
+		return nil
+	default:
+		return a.storeErr(err)
 	}
-	return a.storeErr(err)
 }
 
 // RotateRefreshToken marks the presented refresh token used, exactly once, through
