@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -51,7 +52,10 @@ func openSQL(t *testing.T, v, def string) provider.Store {
 		}
 		return err
 	})
-	s, err := sqlstore.Open(context.Background(), addr, sqlstore.Options{TablePrefix: randomName("ct") + "_"})
+	// One prefix per schema version, so that checkouts at different schema versions, run
+	// against the same servers, never share (and migrate) each other's tables.
+	prefix := fmt.Sprintf("composev%d_", sqlstore.SchemaVersion())
+	s, err := sqlstore.Open(context.Background(), addr, sqlstore.Options{TablePrefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,10 @@ var (
 	ErrConflict = errors.New("provider: conflict")
 
 	// ErrGrantRevoked reports that CreateToken was refused because the record's grant was
-	// revoked whole, by refresh-token reuse detection or by RevokeGrant without kinds. The
-	// request that tried to mint the token should fail with invalid_grant.
+	// revoked whole, by refresh-token reuse detection or by RevokeGrant without kinds, or
+	// because its client was deleted (ClientManager.DeleteClient). The request that tried to
+	// mint the token should fail with invalid_grant. RotateRefreshToken also returns it,
+	// joined with ErrAlreadyUsed, when the reuse it detected revoked the grant.
 	ErrGrantRevoked = errors.New("provider: grant revoked")
 
 	// ErrInvalid reports a value that a store refuses to keep: an empty key or id, a record

@@ -18,8 +18,17 @@ type ClientManager interface {
 	CreateClient(ctx context.Context, c *Client) error
 	// UpdateClient replaces a stored client. It returns ErrNotFound if there is none.
 	UpdateClient(ctx context.Context, c *Client) error
-	// DeleteClient removes a client. It returns ErrNotFound if there is none. Tokens already
-	// issued to the client are not touched.
+	// DeleteClient removes a client and revokes everything issued to it (RFC 7592 §2.3):
+	// every record whose ClientID is id is deleted, and the client is marked revoked, so
+	// that CreateToken refuses records of the client with ErrGrantRevoked for
+	// MinRevokedMarker. A store writes the mark before it deletes, and CreateToken checks
+	// the mark after it writes (deleting what it wrote if the mark is there), as with
+	// GrantRevoker: a token minted by a request racing the deletion does not survive it.
+	//
+	// It returns ErrNotFound if there is no such client, having still revoked whatever
+	// records of id remain, so that calling it again after a failure midway finishes the
+	// job. Recreating the ID within MinRevokedMarker leaves the new client unable to get
+	// tokens until the mark expires: the safe side of the race.
 	DeleteClient(ctx context.Context, id string) error
 	// ListClients returns up to limit clients whose IDs sort after the given ID, in ascending
 	// byte order of ID (not a collation); pass "" to start at the beginning. A limit ≤ 0
@@ -63,11 +72,17 @@ type RefreshRotator interface {
 	// RotateRefreshToken marks the RefreshToken record under key as used and returns it. Of
 	// any number of concurrent calls for one token, exactly one succeeds.
 	//
-	// Presenting a token that was already rotated is taken as theft: its grant is revoked whole
-	// — every other record deleted and the grant marked revoked (see GrantRevoker), so that the
-	// tokens the winning rotation is still minting are refused too — and the record is
-	// returned with ErrAlreadyUsed. The used record stays, marked used, until it expires. A
-	// missing or expired token returns ErrNotFound.
+	// Presenting a token rotated less than RotationGrace ago (by UsedAt, on the store's
+	// clock) is a loser of a concurrent rotation: the record is returned with ErrAlreadyUsed
+	// and nothing else changes, so that the winner's new tokens stand and exactly one of N
+	// concurrent refreshes gets tokens, never zero.
+	//
+	// Presenting it later is taken as theft (RFC 9700 §4.14.2): its grant is revoked whole —
+	// every other record deleted and the grant marked revoked (see GrantRevoker), so that
+	// the tokens a concurrent rotation of the grant's newer refresh token is still minting
+	// are refused too — and the record is returned with an error matching both
+	// ErrAlreadyUsed and ErrGrantRevoked. The used record stays, marked used, until it
+	// expires. A missing or expired token returns ErrNotFound.
 	RotateRefreshToken(ctx context.Context, key string) (*Record, error)
 }
 
@@ -163,3 +178,11 @@ func As[T any](v any) (T, bool) {
 // kinds or a refresh-token reuse, however soon its records would have expired: long enough to
 // outlast any request that was minting a token for the grant while it was revoked.
 const MinRevokedMarker = 10 * time.Minute
+
+// RotationGrace is how long after a refresh token's rotation a second presentation of it
+// counts as a loser of the same concurrent rotation rather than as theft (see
+// RefreshRotator). Concurrent presentations cannot be told from an attacker's; the grace
+// only spares the family from being revoked by them, it never hands out a second set of
+// tokens. It is short, because within it a thief who rotated first is not detected by the
+// legitimate client's late presentation.
+const RotationGrace = 10 * time.Second

@@ -132,7 +132,8 @@ func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, t
 // GetAccessTokenSession authenticates the token and returns its request: read from the
 // store (StoreRecord), decoded from the token and checked against the deny-list
 // (StoreNothing), or decoded from the token once the store confirms it still holds it
-// (StoreTokenOnly).
+// (StoreTokenOnly). In every format a token whose client no longer exists, or was registered
+// again after the token was issued, reads as not found (RFC 7592 §2.3).
 func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	tok, f, err := a.parse(ctx, signature)
 	if err != nil {
@@ -153,6 +154,9 @@ func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _
 		if denied {
 			return nil, fosite.ErrNotFound.WithWrap(fosite.ErrInactiveToken)
 		}
+		if err := a.clientLive(ctx, tok.Record); err != nil {
+			return nil, err
+		}
 		return a.request(tok.Record, requestIDFor(tok))
 	case tokenformat.StoreTokenOnly:
 		if tok.Record == nil {
@@ -165,6 +169,9 @@ func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _
 		if subtle.ConstantTimeCompare(stored.Session, []byte(signature)) != 1 {
 			return nil, fosite.ErrNotFound
 		}
+		if err := a.clientLive(ctx, stored); err != nil {
+			return nil, err
+		}
 		rec := tok.Record
 		if rec.GrantID == "" {
 			rec.GrantID = stored.GrantID
@@ -174,6 +181,9 @@ func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _
 		rec, err := a.store.Token(ctx, provider.AccessToken, tok.Key)
 		if err != nil {
 			return nil, a.storeErr(err)
+		}
+		if err := a.clientLive(ctx, rec); err != nil {
+			return nil, err
 		}
 		return a.request(rec, "")
 	}

@@ -59,6 +59,11 @@ func newFixture(t testing.TB, persistence tokenformat.Persistence) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"web", "svc"} {
+		if err := store.CreateClient(context.Background(), &provider.Client{ID: id, CreatedAt: time.Now().Add(-time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &fixture{adapter: a, store: store, formats: map[string]tokenformat.Format{"jws": js, "opaque": op, "encrypted": enc}}
 }
 

@@ -149,37 +149,94 @@ func (a *Adapter) CreateRefreshTokenSession(ctx context.Context, signature, _ st
 // GetRefreshTokenSession returns a refresh token's request; for a token already rotated it
 // returns the request with fosite.ErrInactiveToken, which fosite takes as reuse and answers
 // by revoking the grant.
+//
+// A token rotated less than provider.RotationGrace ago is a loser of a concurrent refresh:
+// it reads as not found (invalid_grant) and nothing is revoked, so that the one refresh that
+// won keeps its new tokens. A token whose client was deleted, or registered again since the
+// token was issued, reads as not found too.
 func (a *Adapter) GetRefreshTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	rec, req, err := a.session(ctx, provider.RefreshToken, signature)
 	if err != nil {
 		return nil, err
 	}
+	if err := a.clientLive(ctx, rec); err != nil {
+		return nil, err
+	}
 	if !rec.UsedAt.IsZero() {
+		if a.now().Sub(rec.UsedAt) < provider.RotationGrace {
+			return nil, fosite.ErrNotFound.WithWrap(ErrAlreadyRedeemed)
+		}
+		// At the token endpoint fosite takes this as reuse and calls
+		// DeleteRefreshTokenSession, then RevokeRefreshToken and RevokeAccessToken;
+		// introspection and revocation only read it as inactive.
 		return req, fosite.ErrInactiveToken
 	}
 	return req, nil
 }
 
-// DeleteRefreshTokenSession deletes a refresh token's record; a missing one is not an error.
-func (a *Adapter) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
-	err := a.store.DeleteToken(ctx, provider.RefreshToken, signature)
-	if errors.Is(err, provider.ErrNotFound) {
+// clientLive returns fosite.ErrNotFound unless the client rec was issued to still exists and
+// was registered before rec was issued: a deleted client's tokens stop working at once
+// (RFC 7592 §2.3), stateless ones included, which no store deletion can reach, and so do the
+// tokens of an earlier client under a recreated ID. (IssuedAt may have second precision, as
+// a JWT's iat has, so the registration time is compared at second precision.)
+func (a *Adapter) clientLive(ctx context.Context, rec *provider.Record) error {
+	if rec.ClientID == "" {
 		return nil
 	}
-	return a.storeErr(err)
+	c, err := a.store.Client(ctx, rec.ClientID)
+	if errors.Is(err, provider.ErrNotFound) {
+		return fosite.ErrNotFound.WithHint("The client the token was issued to no longer exists.")
+	}
+	if err != nil {
+		return a.storeErr(err)
+	}
+	if !c.CreatedAt.IsZero() && !rec.IssuedAt.IsZero() && rec.IssuedAt.Before(c.CreatedAt.Truncate(time.Second)) {
+		return fosite.ErrNotFound.WithHint("The client the token was issued to no longer exists.")
+	}
+	return nil
+}
+
+// DeleteRefreshTokenSession is what fosite calls, and only calls, when a refresh token that
+// GetRefreshTokenSession reported rotated more than provider.RotationGrace ago is presented
+// at the token endpoint: theft (RFC 9700 §4.14.2). Rather than delete the used record, which
+// would let later presentations pass for unknown tokens, it presents the token to the store
+// again, whose reuse detection revokes the grant whole and marks it (fosite's
+// RevokeRefreshToken that follows deletes without a mark, so a token a concurrent refresh of
+// the grant is minting could survive), and it denies the grant's stateless access tokens. A
+// missing token is not an error.
+func (a *Adapter) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
+	rec, err := a.store.RotateRefreshToken(ctx, signature)
+	switch {
+	case err == nil:
+		// Not used after all (never, for a token GetRefreshTokenSession called rotated):
+		// it is used now, and the grant is revoked below by fosite.
+		return nil
+	case errors.Is(err, provider.ErrNotFound):
+		return nil
+	case errors.Is(err, provider.ErrAlreadyUsed):
+		if a.stateless && rec != nil {
+			_ = a.RevokeAccessToken(ctx, rec.GrantID)
+		}
+		return nil
+	default:
+		return a.storeErr(err)
+	}
 }
 
 // RotateRefreshToken marks the presented refresh token used, exactly once, through
-// provider.RefreshRotator. A second presentation is taken as theft: the store revokes the
-// grant (RFC 9700 §4.14.2), stateless access tokens of the grant are denied, and the caller
-// gets an error matching ErrAlreadyRedeemed.
+// provider.RefreshRotator. A loser of a concurrent rotation (within provider.RotationGrace)
+// gets an error matching ErrAlreadyRedeemed and nothing is revoked, so that the winner's
+// tokens stand. A later presentation is taken as theft: the store revokes the grant
+// (RFC 9700 §4.14.2), stateless access tokens of the grant are denied, and the caller gets
+// the same error.
 func (a *Adapter) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
 	_, err := a.store.RotateRefreshToken(ctx, signature)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, provider.ErrAlreadyUsed), errors.Is(err, provider.ErrNotFound):
-		if a.stateless {
+		revoked := errors.Is(err, provider.ErrGrantRevoked) || !errors.Is(err, provider.ErrAlreadyUsed)
+		if a.stateless && revoked {
 			_ = a.RevokeAccessToken(ctx, requestID)
 		}
 		return fmt.Errorf("%w: %w: %w", ErrAlreadyRedeemed, fosite.ErrInactiveToken, err)

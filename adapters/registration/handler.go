@@ -178,7 +178,9 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, id string) {
 	writeJSON(w, http.StatusOK, h.info(c, secret, tok))
 }
 
-// delete handles RFC 7592 §2.3.
+// delete handles RFC 7592 §2.3. The store's DeleteClient revokes every token and grant of
+// the client with it (provider.ClientManager), and the token adapter refuses any token whose
+// client is gone, so nothing the client held validates once this answers 204.
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, id string) {
 	c, _, ok := h.authenticate(w, r, id)
 	if !ok {

@@ -192,7 +192,9 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 	return err
 }
 
-// DeleteClient removes a client from the wrapped store and drops the cached entry.
+// DeleteClient removes a client from the wrapped store, which revokes everything issued to it
+// (token records are never cached here, so nothing of them lingers), and drops the cached
+// entry. Another node's cache holds the client until its TTL runs out.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	err := s.next.DeleteClient(ctx, id)
 	s.invalidate(clientKey(id))

@@ -55,10 +55,25 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 	return nil
 }
 
-// DeleteClient removes a client, or returns ErrNotFound. Tokens issued to it stay.
+// DeleteClient removes a client and every record issued to it, and marks the client
+// revoked for provider.MinRevokedMarker, so that CreateToken refuses its records with
+// ErrGrantRevoked. All of it happens under the write lock, in time proportional to the
+// client's records. It returns ErrNotFound, having still deleted the records and written the
+// mark, if there is no such client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	if id == "" {
+		return errDeleteClientNotFound // no client has the empty ID; records without one stay
+	}
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	until := now.Add(provider.MinRevokedMarker).Round(0)
+	if old, ok := s.deletedClients[id]; !ok || old.Before(until) {
+		s.deletedClients[id] = until
+	}
+	for tid := range s.byClient[id] {
+		s.remove(tid, s.tokens[tid])
+	}
 	if _, ok := s.clients[id]; !ok {
 		return errDeleteClientNotFound
 	}

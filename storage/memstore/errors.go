@@ -16,6 +16,7 @@ var (
 	errCodeUsed             = fmt.Errorf("memstore: redeem code: %w", provider.ErrAlreadyUsed)
 	errRefreshNotFound      = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrNotFound)
 	errRefreshUsed          = fmt.Errorf("memstore: rotate refresh token: %w", provider.ErrAlreadyUsed)
+	errRefreshReused        = fmt.Errorf("memstore: rotate refresh token: %w: %w", provider.ErrAlreadyUsed, provider.ErrGrantRevoked)
 	errDeleteNotFound       = fmt.Errorf("memstore: delete token: %w", provider.ErrNotFound)
 	errClientNotFound       = fmt.Errorf("memstore: client: %w", provider.ErrNotFound)
 	errClientConflict       = fmt.Errorf("memstore: create client: %w", provider.ErrConflict)

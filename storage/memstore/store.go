@@ -35,14 +35,16 @@ type Store struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	mu      sync.RWMutex
-	tokens  map[tokenID]*provider.Record
-	grants  map[string]map[tokenID]struct{} // grant ID → its records
-	clients map[string]*provider.Client
-	ids     []string // client IDs in ascending byte order
-	denied  map[string]time.Time
-	revoked map[string]time.Time // grant ID → when its revocation mark expires
-	keySets map[string]*provider.KeySet
+	mu             sync.RWMutex
+	tokens         map[tokenID]*provider.Record
+	grants         map[string]map[tokenID]struct{} // grant ID → its records
+	byClient       map[string]map[tokenID]struct{} // client ID → its records
+	clients        map[string]*provider.Client
+	ids            []string // client IDs in ascending byte order
+	denied         map[string]time.Time
+	revoked        map[string]time.Time // grant ID → when its revocation mark expires
+	deletedClients map[string]time.Time // client ID → when its revocation mark expires
+	keySets        map[string]*provider.KeySet
 
 	closeOnce sync.Once
 	stop      chan struct{} // closed by Close
@@ -72,16 +74,18 @@ var (
 // New returns an empty Store and starts its sweeper. Call Close to stop the sweeper.
 func New(opts Options) *Store {
 	s := &Store{
-		now:     opts.Now,
-		logger:  opts.Logger,
-		tokens:  make(map[tokenID]*provider.Record),
-		grants:  make(map[string]map[tokenID]struct{}),
-		clients: make(map[string]*provider.Client),
-		denied:  make(map[string]time.Time),
-		revoked: make(map[string]time.Time),
-		keySets: make(map[string]*provider.KeySet),
-		stop:    make(chan struct{}),
-		swept:   make(chan struct{}),
+		now:            opts.Now,
+		logger:         opts.Logger,
+		tokens:         make(map[tokenID]*provider.Record),
+		grants:         make(map[string]map[tokenID]struct{}),
+		byClient:       make(map[string]map[tokenID]struct{}),
+		clients:        make(map[string]*provider.Client),
+		denied:         make(map[string]time.Time),
+		revoked:        make(map[string]time.Time),
+		deletedClients: make(map[string]time.Time),
+		keySets:        make(map[string]*provider.KeySet),
+		stop:           make(chan struct{}),
+		swept:          make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -127,7 +131,8 @@ func (s *Store) sweep(interval time.Duration) {
 // lock, which bounds how long a sweep stalls them however big the store is.
 const collectBatch = 1024
 
-// Collect deletes every record, revocation mark and deny-list entry that has expired and returns how many it
+// Collect deletes every record, revocation mark (of grants and of deleted clients) and
+// deny-list entry that has expired and returns how many it
 // deleted. The sweeper calls it; calling it directly is safe at any time. It takes the
 // write lock for batches of collectBatch entries, not for the whole sweep, and stops early,
 // returning ctx's error with the count so far, when ctx is done.
@@ -169,6 +174,15 @@ func (s *Store) Collect(ctx context.Context) (int, error) {
 	for grantID, until := range s.revoked {
 		if !now.Before(until) {
 			delete(s.revoked, grantID)
+			n++
+		}
+		if err := pause(); err != nil {
+			return n, err
+		}
+	}
+	for clientID, until := range s.deletedClients {
+		if !now.Before(until) {
+			delete(s.deletedClients, clientID)
 			n++
 		}
 		if err := pause(); err != nil {

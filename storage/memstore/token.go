@@ -11,8 +11,8 @@ import (
 
 // CreateToken stores a copy of r. It returns ErrConflict if a live record of the same kind
 // and key exists, ErrInvalid if r fails Record.Validate, and ErrGrantRevoked, storing
-// nothing, if r's grant carries a live revocation mark. The check and the write happen under
-// one lock, so no revocation can fall between them.
+// nothing, if r's grant or client carries a live revocation mark. The check and the write
+// happen under one lock, so no revocation can fall between them.
 func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("memstore: create token: %w", err)
@@ -23,6 +23,9 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if until, ok := s.revoked[r.GrantID]; ok && now.Before(until) {
+		return errGrantRevoked
+	}
+	if until, ok := s.deletedClients[r.ClientID]; ok && now.Before(until) {
 		return errGrantRevoked
 	}
 	if old, ok := s.tokens[id]; ok {
@@ -38,6 +41,12 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 		s.grants[c.GrantID] = g
 	}
 	g[id] = struct{}{}
+	cl := s.byClient[c.ClientID]
+	if cl == nil {
+		cl = make(map[tokenID]struct{}, 4)
+		s.byClient[c.ClientID] = cl
+	}
+	cl[id] = struct{}{}
 	return nil
 }
 
@@ -82,14 +91,18 @@ func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, e
 }
 
 // RotateRefreshToken marks the RefreshToken record under key as used and returns a copy. A
-// second call returns ErrAlreadyUsed with the record and revokes its grant whole: every other
-// record deleted and the grant marked revoked; the token itself stays, used, until it expires.
+// second call within provider.RotationGrace of the rotation returns ErrAlreadyUsed with the
+// record and changes nothing (a loser of a concurrent rotation); a later one returns
+// ErrAlreadyUsed and ErrGrantRevoked with the record and revokes its grant whole: every
+// other record deleted and the grant marked revoked; the token itself stays, used, until it
+// expires.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
 	return s.use(tokenID{provider.RefreshToken, key}, errRefreshNotFound, errRefreshUsed, true)
 }
 
 // use marks the record under id as used, once, under the write lock. On reuse it deletes
-// every other record of the grant, and marks the grant revoked if mark is set.
+// every other record of the grant; if mark is set it does so only past
+// provider.RotationGrace, and marks the grant revoked.
 func (s *Store) use(id tokenID, notFound, alreadyUsed error, mark bool) (*provider.Record, error) {
 	now := s.now()
 	s.mu.Lock()
@@ -99,8 +112,15 @@ func (s *Store) use(id tokenID, notFound, alreadyUsed error, mark bool) (*provid
 		return nil, notFound
 	}
 	if !r.UsedAt.IsZero() {
+		if mark && now.Sub(r.UsedAt) < provider.RotationGrace {
+			s.mu.Unlock()
+			return r.Clone(), alreadyUsed
+		}
 		s.revokeWhole(r.GrantID, id, now, mark)
 		s.mu.Unlock()
+		if mark {
+			return r.Clone(), errRefreshReused
+		}
 		return r.Clone(), alreadyUsed
 	}
 	r.UsedAt = now.Round(0) // no monotonic reading in a stored time
@@ -155,13 +175,19 @@ func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time, mark bo
 	}
 }
 
-// remove deletes the record r stored under id and its grant index entry. s.mu is held.
+// remove deletes the record r stored under id and its index entries. s.mu is held.
 func (s *Store) remove(id tokenID, r *provider.Record) {
 	delete(s.tokens, id)
 	if g := s.grants[r.GrantID]; g != nil {
 		delete(g, id)
 		if len(g) == 0 {
 			delete(s.grants, r.GrantID)
+		}
+	}
+	if c := s.byClient[r.ClientID]; c != nil {
+		delete(c, id)
+		if len(c) == 0 {
+			delete(s.byClient, r.ClientID)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 
@@ -13,6 +14,21 @@ import (
 // one atomic script on one slot, and ListClients can read many clients with one MGET. The
 // price is that all clients live on one Cluster master; clients are few, small and read far
 // more often than written (see storage/cache).
+
+// clientMarkLua writes a deleted client's revocation mark until the given ms (a mark never
+// shrinks) and returns the members of the client's token index. Unlike a grant's mark it
+// does not stretch to the latest expiry of the records: it only has to outlast the requests
+// in flight, and a client recreated under the same ID gets tokens again once it expires.
+// Arguments: index key, mark key, until ms.
+const clientMarkLua = `
+local function clientMark(index, key, upto)
+  local old = tonumber(redis.call('GET', key) or '0')
+  if old < tonumber(upto) then
+    redis.call('SET', key, upto, 'PXAT', upto)
+  end
+  return redis.call('ZRANGE', index, 0, -1)
+end
+`
 
 var (
 	// createClientScript. KEYS: client, index. ARGV: data, id. Returns 0 if the id is taken.
@@ -32,6 +48,44 @@ return 1
 	deleteClientScript = redis.NewScript(`
 redis.call('ZREM', KEYS[2], ARGV[1])
 return redis.call('DEL', KEYS[1])
+`)
+
+	// revokeClientScript deletes a client and everything issued to it in one atomic step,
+	// where every key lives on one server (a single node or a Sentinel primary): it writes
+	// the client's revocation mark, deletes each record of the client's index that still
+	// names the client (building record keys from the members, which only a non-Cluster
+	// deployment allows), drops the index, and deletes the client. KEYS: client, client IDs
+	// index, client's token index, client mark. ARGV: record key prefix ("P:{"), client ID,
+	// the mark's ms. Returns what deleteClientScript does.
+	revokeClientScript = redis.NewScript(clientMarkLua + `
+local members = clientMark(KEYS[3], KEYS[4], ARGV[3])
+for _, m in ipairs(members) do
+  local c = string.find(m, ':', 1, true)
+  if c then
+    local rk = ARGV[1] .. string.sub(m, c + 1) .. '}:r:' .. string.sub(m, 1, c - 1)
+    if redis.call('HGET', rk, 'c') == ARGV[2] then redis.call('DEL', rk) end
+  end
+end
+redis.call('DEL', KEYS[3])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return redis.call('DEL', KEYS[1])
+`)
+
+	// clientMarkScript is the first step of DeleteClient in a Cluster: it writes the client's
+	// revocation mark and reads its token index, atomically, in the client's slot. KEYS:
+	// client's token index, client mark. ARGV: the mark's ms.
+	clientMarkScript = redis.NewScript(clientMarkLua + `
+return clientMark(KEYS[1], KEYS[2], ARGV[1])
+`)
+
+	// revokeOfClientScript deletes a record if it was issued to the client; in a Cluster,
+	// DeleteClient pipelines one per record. KEYS: record. ARGV: client ID. It returns 1 if
+	// it deleted the record.
+	revokeOfClientScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'c') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 `)
 )
 
@@ -79,18 +133,83 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 	return nil
 }
 
-// DeleteClient removes a client in one round trip, or returns ErrNotFound. Tokens issued to
-// it are not touched.
+// DeleteClient removes a client and revokes everything issued to it (RFC 7592 §2.3): it
+// writes the client's revocation mark, lasting provider.MinRevokedMarker, deletes every
+// record in the client's index that still names the client, and deletes the client. It
+// returns ErrNotFound, having revoked all the same, if there is no such client.
+//
+// On a single node or a Sentinel primary it is one script: one round trip, atomic. In a
+// Cluster it is four, ordered as RevokeGrant's are and for the same reason (see
+// CreateToken): write the mark and read the index in one script in the client's slot; delete
+// the records (one pipeline to every master); remove their members from the index; delete
+// the client in its own slot. A failure midway leaves the client in place, so calling
+// DeleteClient again finishes the job.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	if id == "" {
 		return fmt.Errorf("redisstore: delete client: %w", provider.ErrNotFound)
 	}
-	n, err := deleteClientScript.Run(ctx, s.rdb, []string{s.clientKey(id), s.clientIndexKey()}, id).Int64()
-	if err != nil {
-		return s.wrap("delete client", err)
+	least := strconv.FormatInt(s.now().Add(provider.MinRevokedMarker).UnixMilli(), 10)
+	ckey, cmkey := s.clientTokensKey(id), s.clientMarkKey(id)
+	var n int64
+	var err error
+	if !s.cluster {
+		n, err = revokeClientScript.Run(ctx, s.rdb, []string{s.clientKey(id), s.clientIndexKey(), ckey, cmkey},
+			s.prefix+":{", id, least).Int64()
+		if err != nil {
+			return s.wrap("delete client", err)
+		}
+	} else {
+		if err := s.revokeClient(ctx, id, ckey, cmkey, least); err != nil {
+			return err
+		}
+		if n, err = deleteClientScript.Run(ctx, s.rdb, []string{s.clientKey(id), s.clientIndexKey()}, id).Int64(); err != nil {
+			return s.wrap("delete client", err)
+		}
 	}
 	if n == 0 {
 		return fmt.Errorf("redisstore: delete client: %w", provider.ErrNotFound)
+	}
+	return nil
+}
+
+// revokeClient is the first three steps of DeleteClient in a Cluster.
+func (s *Store) revokeClient(ctx context.Context, id, ckey, cmkey, least string) error {
+	members, err := clientMarkScript.Run(ctx, s.rdb, []string{ckey, cmkey}, least).StringSlice()
+	if err != nil {
+		return s.wrap("delete client", err)
+	}
+	picked := members[:0]
+	for _, m := range members {
+		if _, _, ok := splitGrantMember(m); ok {
+			picked = append(picked, m)
+		}
+	}
+	if len(picked) == 0 {
+		return nil
+	}
+	cmds := make([]*redis.Cmd, len(picked))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range picked {
+			kind, key, _ := splitGrantMember(m)
+			cmds[i] = revokeOfClientScript.Eval(ctx, p, []string{s.recordKey(kind, key)}, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return s.wrap("delete client", err)
+	}
+	// Forget only the members whose record this call deleted (see revoke): a create in
+	// flight may have written its member and not yet its record, and meets the mark.
+	deleted := make([]any, 0, len(picked))
+	for i, c := range cmds {
+		if n, _ := c.Int64(); n == 1 {
+			deleted = append(deleted, picked[i])
+		}
+	}
+	if len(deleted) > 0 {
+		if err := s.rdb.ZRem(ctx, ckey, deleted...).Err(); err != nil {
+			return s.wrap("delete client", err)
+		}
 	}
 	return nil
 }

@@ -16,7 +16,9 @@
 // arrive with only (kind, key), and the key does not reveal the grant, so a grant-tagged
 // layout would need a second round trip (key → grant) on every read, redeem and rotation.
 // With key tags, an authorization code and its PKCE record (same key) share a slot, and the
-// grant index is read only when a grant is revoked (by RevokeGrant or on reuse). Clients share the tag {clients}; a key set
+// grant index is read only when a grant is revoked (by RevokeGrant or on reuse). Every record
+// is also a member of its client's index, P:{<clientID>}:ct, read only by DeleteClient.
+// Clients share the tag {clients}; a key set
 // is tagged by its name, a deny-list entry by its jti. keys.go lists every key.
 //
 // # Round trips
@@ -25,10 +27,12 @@
 //	Token, Client, KeySet, Denied                     1                       1
 //	RedeemCode, RotateRefreshToken (first use)        1                       1
 //	DeleteToken, Deny, SaveKeySet,
-//	Create/Update/DeleteClient                        1                       1
+//	Create/UpdateClient                               1                       1
+//	DeleteClient (revokes the client's records)       1                       4
 //	CreateToken                                       1                       3 (4 if refused)
 //	ListClients                                       2                       2
 //	RevokeGrant                                       1                       3
+//	RotateRefreshToken within RotationGrace of use    1                       1
 //	RedeemCode, RotateRefreshToken on reuse           2                       4
 //
 // Exactly-once redemption and rotation need no cross-slot step: the script that marks a
@@ -53,7 +57,10 @@
 // its record back if the mark is there. Whichever order a create and a revocation run in,
 // the record does not survive: token.go's CreateToken comment gives the argument. A reused
 // code deletes the rest of its grant the same way, with the same round trips, but writes no
-// mark, so the redemption that won still gets its tokens.
+// mark, so the redemption that won still gets its tokens; a refresh token presented again
+// within provider.RotationGrace of its rotation is a loser of that rotation and revokes
+// nothing. DeleteClient marks the client, P:{<clientID>}:crv, for provider.MinRevokedMarker,
+// and CreateToken checks that mark beside the grant's, in the same steps.
 //
 // # Expiry
 //

@@ -9,7 +9,7 @@ import (
 // The key layout. P is Options.Prefix; the part in braces is the Redis Cluster hash tag, so it
 // alone decides a key's slot.
 //
-//	P:{<key>}:r:<kind>   hash: d = encoded Record, g = GrantID, x = stamp(ExpiresAt),
+//	P:{<key>}:r:<kind>   hash: d = encoded Record, g = GrantID, c = ClientID, x = stamp(ExpiresAt),
 //	                     u = stamp(UsedAt) once used. TTL: ExpiresAt.
 //	P:{<grantID>}:g      sorted set of "<kind>:<key>", one member per record created in the
 //	                     grant, scored by the record's expiry (ms). Members whose records have
@@ -18,6 +18,12 @@ import (
 //	P:{<grantID>}:rv     string: the grant's revocation mark, the Unix ms until which
 //	                     CreateToken refuses the grant's records (ErrGrantRevoked). Written by
 //	                     RevokeGrant without kinds and by reuse detection. TTL: that instant.
+//	P:{<clientID>}:ct    sorted set of "<kind>:<key>", one member per record issued to the
+//	                     client, scored by expiry (ms), kept like a grant index. Read only by
+//	                     DeleteClient. TTL: the latest ExpiresAt of its members.
+//	P:{<clientID>}:crv   string: a deleted client's revocation mark, the Unix ms until which
+//	                     CreateToken refuses the client's records (ErrGrantRevoked). Written
+//	                     by DeleteClient. TTL: that instant.
 //	P:{clients}:c:<id>   string: encoded Client. No TTL.
 //	P:{clients}:ids      sorted set of client IDs, all scored 0 (byte-ordered for ListClients).
 //	P:{<name>}:ks        hash: v = version, d = encoded KeySet. No TTL.
@@ -46,6 +52,10 @@ func (s *Store) grantKey(grantID string) string { return s.prefix + ":{" + grant
 func (s *Store) markKey(grantID string) string { return s.prefix + ":{" + grantID + "}:rv" }
 
 func (s *Store) clientKey(id string) string { return s.prefix + ":{clients}:c:" + id }
+
+func (s *Store) clientTokensKey(id string) string { return s.prefix + ":{" + id + "}:ct" }
+
+func (s *Store) clientMarkKey(id string) string { return s.prefix + ":{" + id + "}:crv" }
 
 func (s *Store) clientIndexKey() string { return s.prefix + ":{clients}:ids" }
 

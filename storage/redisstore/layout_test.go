@@ -122,6 +122,7 @@ func TestEveryKeyExpiresWhenItsRecordDoes(t *testing.T) {
 				{"a record", recordKey(s.prefix, short.Kind, short.Key), short.ExpiresAt.Truncate(time.Millisecond).Add(time.Millisecond)},
 				{"a long record", recordKey(s.prefix, long.Kind, long.Key), long.ExpiresAt},
 				{"the grant index (its latest member)", grantKey(s.prefix, grantID), long.ExpiresAt},
+				{"the client index (its latest member)", s.prefix + ":{" + long.ClientID + "}:ct", long.ExpiresAt},
 				{"a deny-list entry", s.prefix + ":{" + jti + "}:deny", until},
 			} {
 				at, err := c.PExpireTime(ctx, tc.key).Result()
@@ -335,5 +336,42 @@ func TestCreateTokenInAClusterTakesBackARecordWrittenAfterItsGrantWasRevoked(t *
 	}
 	if _, err := s.Token(ctx, r.Kind, r.Key); !errors.Is(err, provider.ErrNotFound) {
 		t.Fatalf("Token of the refused record: %v, want ErrNotFound", err)
+	}
+}
+
+func TestCreateTokenInAClusterIndexesRecordInItsClientsSlotEvenAfterAScriptFlush(t *testing.T) {
+	// The Cluster create pipelines its index writes by script hash; a master that has
+	// forgotten the script (restart, SCRIPT FLUSH) gets it sent, and the record still lands
+	// in the grant's and the client's index.
+	s := openTest(t, cluster)
+	ctx := t.Context()
+	c, ok := s.Redis().(*redis.ClusterClient)
+	if !ok {
+		t.Fatalf("the Cluster store's client is a %T", s.Redis())
+	}
+	if err := c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		return m.ScriptFlush(ctx).Err()
+	}); err != nil {
+		t.Fatalf("SCRIPT FLUSH: %v", err)
+	}
+	r := record(provider.RefreshToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	r.ClientID = "client-" + rand.Text()
+	if err := s.CreateToken(ctx, r); err != nil {
+		t.Fatalf("CreateToken after SCRIPT FLUSH: %v", err)
+	}
+	member := string(r.Kind) + ":" + r.Key
+	for what, key := range map[string]string{
+		"grant index":  grantKey(s.prefix, r.GrantID),
+		"client index": s.prefix + ":{" + r.ClientID + "}:ct",
+	} {
+		if _, err := c.ZScore(ctx, key, member).Result(); err != nil {
+			t.Fatalf("the %s holds no member for the record: %v", what, err)
+		}
+	}
+	if err := s.DeleteClient(ctx, r.ClientID); !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("DeleteClient of a client without an entry: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Token(ctx, r.Kind, r.Key); !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("Token after DeleteClient: %v, want ErrNotFound", err)
 	}
 }

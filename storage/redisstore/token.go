@@ -31,13 +31,13 @@ end
 
 // recordCreateLua stores an unused record unless a live one holds its key. It returns 1 if
 // stored, 0 on conflict. Arguments: record key, data, grant ID, expiry stamp, now stamp,
-// expiry ms.
+// expiry ms, client ID.
 const recordCreateLua = `
-local function recordCreate(key, d, g, x, now, ms)
+local function recordCreate(key, d, g, x, now, ms, c)
   local old = redis.call('HGET', key, 'x')
   if old and old > now then return 0 end
   redis.call('DEL', key)
-  redis.call('HSET', key, 'd', d, 'g', g, 'x', x)
+  redis.call('HSET', key, 'd', d, 'g', g, 'x', x, 'c', c)
   redis.call('PEXPIREAT', key, ms)
   return 1
 end
@@ -73,26 +73,30 @@ end
 `
 
 var (
-	// createScript stores a record and indexes it in one atomic step, when both keys live on
-	// one server (a single node or a Sentinel primary), unless the grant is marked revoked.
-	// KEYS: record, grant index, revocation mark. ARGV: data, grant ID, expiry stamp, now
-	// stamp, expiry ms, member, now ms. Returns 1 if stored, 0 on conflict, 2 if marked.
+	// createScript stores a record and indexes it (in its grant's and its client's index) in
+	// one atomic step, when all keys live on one server (a single node or a Sentinel
+	// primary), unless the grant or the client is marked revoked. KEYS: record, grant index,
+	// grant mark, client index, client mark. ARGV: data, grant ID, expiry stamp, now stamp,
+	// expiry ms, client ID, member, now ms. Returns 1 if stored, 0 on conflict, 2 if marked.
 	createScript = redis.NewScript(indexAddLua + recordCreateLua + markedLua + `
-if marked(KEYS[3], ARGV[7]) then return 2 end
-local ok = recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-if ok == 1 then indexAdd(KEYS[2], ARGV[6], ARGV[5], ARGV[7]) end
+if marked(KEYS[3], ARGV[8]) or marked(KEYS[5], ARGV[8]) then return 2 end
+local ok = recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+if ok == 1 then
+  indexAdd(KEYS[2], ARGV[7], ARGV[5], ARGV[8])
+  indexAdd(KEYS[4], ARGV[7], ARGV[5], ARGV[8])
+end
 return ok
 `)
-	// indexScript is the first step of a create in a Cluster. KEYS: grant index.
-	// ARGV: member, expiry ms, now ms.
+	// indexScript is the first step of a create in a Cluster, run for the grant index and
+	// the client index in one pipeline. KEYS: index. ARGV: member, expiry ms, now ms.
 	indexScript = redis.NewScript(indexAddLua + `
 indexAdd(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `)
 	// recordScript is the second step of a create in a Cluster. KEYS: record. ARGV as
-	// createScript's first five. The third step is a GET of the revocation mark.
+	// createScript's first six. The third step reads the grant's and the client's marks.
 	recordScript = redis.NewScript(recordCreateLua + `
-return recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+return recordCreate(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 `)
 
 	// consumeScript marks a live record used, once. KEYS: record. ARGV: now stamp.
@@ -164,15 +168,18 @@ return 0
 
 // CreateToken stores r, unused, under (r.Kind, r.Key) until r.ExpiresAt and adds it to its
 // grant's index. It returns ErrConflict if a live record holds the key, ErrInvalid if r fails
-// Record.Validate, and ErrGrantRevoked, leaving no record, if r's grant carries a live
-// revocation mark.
+// Record.Validate, and ErrGrantRevoked, leaving no record, if r's grant or r's client (see
+// DeleteClient) carries a live revocation mark. The record is also added to its client's
+// index, which DeleteClient reads.
 //
 // On a single node or a Sentinel primary the mark check, the record and the index are one
-// script (one round trip, atomic). In a Cluster the record is in its key's slot and the index
-// and mark in the grant's, so the steps are ordered instead: the index first, then the
-// record (so a failure between them leaves at worst an index member without a record, never
-// a record that RevokeGrant cannot find), then a read of the mark (three round trips; a
-// fourth, deleting the record, when the mark is there).
+// script (one round trip, atomic). In a Cluster the record is in its key's slot, the grant
+// index and mark in the grant's and the client index and mark in the client's, so the steps
+// are ordered instead: both indexes first (one pipeline), then the record (so a failure
+// between them leaves at worst an index member without a record, never a record that
+// RevokeGrant or DeleteClient cannot find), then a read of both marks (one pipeline: three
+// round trips; a fourth, deleting the record, when a mark is there). The argument below for
+// the grant holds word for word for the client, with DeleteClient as the revocation.
 //
 // Why no record survives a revocation it races: a whole revocation (revoke) writes the mark
 // and reads the index in one script in the grant's slot, then deletes the records it found.
@@ -193,27 +200,28 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	rkey := s.recordKey(r.Kind, r.Key)
 	gkey := s.grantKey(r.GrantID)
 	mkey := s.markKey(r.GrantID)
+	ckey, cmkey := s.clientTokensKey(r.ClientID), s.clientMarkKey(r.ClientID)
 	member := grantMember(r.Kind, r.Key)
 	ms := expireMillis(r.ExpiresAt)
 	nowms := now.UnixMilli()
-	args := []any{encodeRecord(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms}
+	args := []any{encodeRecord(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms, r.ClientID}
 
 	var n int64
 	var err error
 	if !s.cluster {
-		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey, mkey}, append(args, member, nowms)...).Int64()
+		n, err = createScript.Run(ctx, s.rdb, []string{rkey, gkey, mkey, ckey, cmkey}, append(args, member, nowms)...).Int64()
 		if err != nil {
 			return s.wrap("create token", err)
 		}
 	} else {
-		if err := indexScript.Run(ctx, s.rdb, []string{gkey}, member, ms, nowms).Err(); err != nil {
+		if err := s.addToIndexes(ctx, []string{gkey, ckey}, member, ms, nowms); err != nil {
 			return s.wrap("create token", err)
 		}
 		if n, err = recordScript.Run(ctx, s.rdb, []string{rkey}, args...).Int64(); err != nil {
 			return s.wrap("create token", err)
 		}
 		if n == 1 {
-			if n, err = s.checkMark(ctx, mkey, rkey, r.GrantID, nowms); err != nil {
+			if n, err = s.checkMarks(ctx, []string{mkey, cmkey}, rkey, r.GrantID, nowms); err != nil {
 				return err
 			}
 		}
@@ -227,14 +235,60 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	return nil
 }
 
-// checkMark is the third step of a create in a Cluster: it reads the grant's revocation
-// mark and, if it is live, deletes the record just written. It returns 1 if the record may
-// stay and 2 if it was taken back. If the mark cannot be read, or the record not taken back,
-// it returns the error: the record may then have escaped a revocation, so the caller must
-// not hand out the token.
-func (s *Store) checkMark(ctx context.Context, mkey, rkey, grantID string, nowms int64) (int64, error) {
-	v, err := s.rdb.Get(ctx, mkey).Int64()
-	if err == redis.Nil || err == nil && v <= nowms {
+// addToIndexes is the first step of a create in a Cluster: it adds member to each index (the
+// grant's and the client's, in different slots) in one pipeline, by script hash, sending the
+// scripts themselves only when a master does not know them yet (adding a member twice is
+// harmless).
+func (s *Store) addToIndexes(ctx context.Context, keys []string, member string, ms, nowms int64) error {
+	run := func(send func(p redis.Pipeliner, key string) *redis.Cmd) error {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				send(p, k)
+			}
+			return nil
+		})
+		return err
+	}
+	err := run(func(p redis.Pipeliner, k string) *redis.Cmd {
+		return indexScript.EvalSha(ctx, p, []string{k}, member, ms, nowms)
+	})
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		err = run(func(p redis.Pipeliner, k string) *redis.Cmd {
+			return indexScript.Eval(ctx, p, []string{k}, member, ms, nowms)
+		})
+	}
+	return err
+}
+
+// checkMarks is the third step of a create in a Cluster: it reads the grant's and the
+// client's revocation marks (one pipeline) and, if either is live, deletes the record just
+// written. It returns 1 if the record may stay and 2 if it was taken back. If a mark cannot
+// be read, or the record not taken back, it returns the error: the record may then have
+// escaped a revocation, so the caller must not hand out the token.
+func (s *Store) checkMarks(ctx context.Context, mkeys []string, rkey, grantID string, nowms int64) (int64, error) {
+	cmds := make([]*redis.StringCmd, len(mkeys))
+	_, perr := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range mkeys {
+			cmds[i] = p.Get(ctx, k)
+		}
+		return nil
+	})
+	var err error
+	live := false
+	for _, c := range cmds {
+		v, e := c.Int64()
+		switch {
+		case e == redis.Nil:
+		case e != nil:
+			err = e
+		case v > nowms:
+			live = true
+		}
+	}
+	if err == nil && perr != nil && perr != redis.Nil {
+		err = perr
+	}
+	if err == nil && !live {
 		return 1, nil
 	}
 	if err := revokeScript.Run(context.WithoutCancel(ctx), s.rdb, []string{rkey}, grantID).Err(); err != nil {
@@ -297,9 +351,12 @@ func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, e
 }
 
 // RotateRefreshToken marks the refresh token under key as used and returns it, in one round
-// trip; exactly one of any number of racing callers wins. A reused token is taken as theft:
-// its grant is revoked whole, marked and the rest deleted (RevokeGrant's round trips more), and
-// the record returned with ErrAlreadyUsed; the token itself stays, used, until it expires.
+// trip; exactly one of any number of racing callers wins. A token presented again within
+// provider.RotationGrace of its rotation (a loser of that rotation) is returned with
+// ErrAlreadyUsed and nothing else happens. Later, reuse is taken as theft: its grant is
+// revoked whole, marked and the rest deleted (RevokeGrant's round trips more), and the record
+// returned with ErrAlreadyUsed and ErrGrantRevoked; the token itself stays, used, until it
+// expires.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
 	return s.consume(ctx, "rotate refresh token", provider.RefreshToken, key, true)
 }
@@ -327,11 +384,18 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 	if first == 1 {
 		return r, nil
 	}
+	if mark && s.now().Sub(r.UsedAt) < provider.RotationGrace {
+		// A loser of a concurrent rotation: the winner's tokens stand.
+		return r, fmt.Errorf("redisstore: %s: %w", op, provider.ErrAlreadyUsed)
+	}
 	// Reuse: delete what the first use may have produced, but keep the used record, used,
 	// until it expires, so that every later presentation is recognised as reuse too.
 	s.log.Warn("redisstore: a used record was presented again; revoking its grant", "op", op, "kind", string(kind))
 	if err := s.revoke(ctx, "revoke grant", r.GrantID, nil, grantMember(kind, key), mark); err != nil {
 		return r, fmt.Errorf("redisstore: %s: %w", op, errors.Join(provider.ErrAlreadyUsed, err))
+	}
+	if mark {
+		return r, fmt.Errorf("redisstore: %s: %w: %w", op, provider.ErrAlreadyUsed, provider.ErrGrantRevoked)
 	}
 	return r, fmt.Errorf("redisstore: %s: %w", op, provider.ErrAlreadyUsed)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/sqlstore"
+	"github.com/oauthkit/oauthkit/storage/storagetest"
 )
 
 // benchRecord returns a record shaped like a real one: a 43-byte key, a grant, scopes,
@@ -31,12 +32,16 @@ func benchRecord(kind provider.Kind, i int, now time.Time) *provider.Record {
 // costs on each dialect: two for create (the insert, then the read of the grant's revocation
 // mark), one for read, redeem and rotate, except redeem and rotate on MariaDB, which has no
 // UPDATE … RETURNING and reads the row after updating it; three for a reused code, which
-// deletes the rest of its grant unmarked, and more for a reused refresh token, which marks it.
+// deletes the rest of its grant unmarked; two for a refresh token presented again within
+// provider.RotationGrace (the loser of a concurrent rotation, which revokes nothing), and more
+// past it, where the reuse marks the grant; three for DeleteClient (the client's mark, the
+// DELETE of its tokens, the DELETE of the client).
 func TestStatementsPerOperation(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			s, c := openCounting(t, b, sqlstore.Options{})
-			ctx, now := t.Context(), time.Now()
+			clock := storagetest.NewClock()
+			s, c := openCounting(t, b, sqlstore.Options{Now: clock.Now})
+			ctx, now := t.Context(), clock.Now()
 			use, reuse, rereuse, revoke := int64(1), int64(3), int64(4), int64(2)
 			if b.name == "mariadb" {
 				use = 2 // no UPDATE … RETURNING: update, then read
@@ -62,11 +67,20 @@ func TestStatementsPerOperation(t *testing.T) {
 					}
 					return nil
 				}},
-				// A refresh token's reuse: the same, with the grant's revocation mark before
-				// the deletion.
-				{"RotateRefreshToken again", rereuse, func() error {
+				// A loser of a concurrent rotation: the update that matches nothing and the
+				// read; nothing is revoked.
+				{"RotateRefreshToken again within RotationGrace", 2, func() error {
 					if _, err := s.RotateRefreshToken(ctx, refresh.Key); !errors.Is(err, provider.ErrAlreadyUsed) {
 						return errors.New("want ErrAlreadyUsed")
+					}
+					return nil
+				}},
+				// A refresh token's reuse: the same, with the grant's revocation mark before
+				// the deletion.
+				{"RotateRefreshToken again past RotationGrace", rereuse, func() error {
+					clock.Advance(provider.RotationGrace)
+					if _, err := s.RotateRefreshToken(ctx, refresh.Key); !errors.Is(err, provider.ErrGrantRevoked) {
+						return errors.New("want ErrGrantRevoked")
 					}
 					return nil
 				}},
@@ -74,6 +88,12 @@ func TestStatementsPerOperation(t *testing.T) {
 				{"RevokeGrant with kinds", 1, func() error { return s.RevokeGrant(ctx, "grant-3", provider.AccessToken) }},
 				// Without kinds: the revocation mark, then the DELETE.
 				{"RevokeGrant", revoke, func() error { return s.RevokeGrant(ctx, "grant-3") }},
+				{"DeleteClient", 3, func() error {
+					if err := s.DeleteClient(ctx, "client-1"); err != nil && !errors.Is(err, provider.ErrNotFound) {
+						return err
+					}
+					return nil
+				}},
 			}
 			for _, st := range steps {
 				before := c.stmts.Load()

@@ -76,9 +76,26 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 	return nil
 }
 
-// DeleteClient removes a client, or returns provider.ErrNotFound. Its tokens are not touched.
+// DeleteClient removes a client and revokes everything issued to it, in three statements,
+// each committing on its own: it writes the client's revocation mark (for
+// provider.MinRevokedMarker), deletes every record of the client (on the client_id index),
+// then deletes the client. The order is CreateToken's argument for grants (see there): a
+// record inserted while the client is deleted is either seen by the DELETE or takes the mark
+// and is taken back. It returns provider.ErrNotFound, after revoking, if there is no such
+// client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	res, err := s.db.ExecContext(ctx, s.q.clientDelete, s.key(id))
+	if id == "" {
+		// No client has the empty ID; the records that name none stay.
+		return fmt.Errorf("sqlstore: delete client: %w", provider.ErrNotFound)
+	}
+	k := s.key(id)
+	if _, err := s.exec(ctx, s.q.markClient, k, ms(s.now().Add(provider.MinRevokedMarker))); err != nil {
+		return fail("delete client: mark", err)
+	}
+	if _, err := s.exec(ctx, s.q.revokeClient, k); err != nil {
+		return fail("delete client: revoke tokens", err)
+	}
+	res, err := s.db.ExecContext(ctx, s.q.clientDelete, k)
 	if err != nil {
 		return fail("delete client", err)
 	}

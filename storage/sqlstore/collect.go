@@ -4,8 +4,8 @@ import (
 	"context"
 )
 
-// Collect deletes token records, revocation marks and deny-list entries that expired at or
-// before now, in
+// Collect deletes token records, revocation marks (of grants and of deleted clients) and
+// deny-list entries that expired at or before now, in
 // batches of at most 1000 rows per DELETE so that no statement holds locks for long, and
 // returns how many rows it deleted. Several nodes may collect at once: each batch deletes
 // whatever expired rows are still there (on PostgreSQL, skipping rows another collector has
@@ -14,7 +14,7 @@ func (s *Store) Collect(ctx context.Context) (int, error) {
 	now := s.nowMS()
 	batch := s.q.collectBatch
 	total := 0
-	for _, q := range []string{s.q.collectTokens, s.q.collectMarks, s.q.collectDeny} {
+	for _, q := range []string{s.q.collectTokens, s.q.collectMarks, s.q.collectClientMarks, s.q.collectDeny} {
 		for {
 			n, err := s.deleteBatch(ctx, q, now)
 			total += n

@@ -158,9 +158,9 @@ func TestCollectDeletesInBatches(t *testing.T) {
 			if err != nil || n != 2*50+7 {
 				t.Fatalf("Collect: got (%d, %v), want (%d, nil)", n, err, 2*50+7)
 			}
-			// Tokens: 50, 50, 7; revocation marks: 0; the deny list: 0.
-			if got := c.stmts.Load() - before; got != 5 {
-				t.Fatalf("Collect of 107 rows in batches of 50 ran %d statements, want 5", got)
+			// Tokens: 50, 50, 7; grant and client revocation marks: 0, 0; the deny list: 0.
+			if got := c.stmts.Load() - before; got != 6 {
+				t.Fatalf("Collect of 107 rows in batches of 50 ran %d statements, want 6", got)
 			}
 		})
 	}

@@ -19,7 +19,7 @@
 // sqlite://:memory:, postgres:// or postgresql:// (any pgx/libpq parameter) and mysql:// or
 // mariadb:// (user:pass@host:port/db?go-sql-driver-parameters); see Open.
 //
-// The schema (schema version 2; every table name begins with Options.TablePrefix):
+// The schema (schema version 3; every table name begins with Options.TablePrefix):
 //
 //	tokens          (kind, token_key) primary key; grant_id, client_id, expires_at indexed;
 //	                subject, scope and audience lists (JSON array text), issued_at,
@@ -30,6 +30,8 @@
 //	deny_list       jti primary key; until_at indexed
 //	revoked_grants  grant_id primary key; until_at (Unix ms) indexed: the revocation marks of
 //	                grants revoked whole (schema version 2)
+//	revoked_clients client_id primary key; until_at (Unix ms) indexed: the revocation marks
+//	                of deleted clients (schema version 3)
 //	key_sets        name primary key; version (the compare-and-swap counter), key_data
 //	                (the keys, sealed private parts included, as versioned JSON), updated_at
 //	schema_version  one row per applied migration
@@ -46,7 +48,10 @@
 // whole (RevokeGrant without kinds, or a refresh token's reuse) writes the grant's
 // revocation mark before it deletes, and CreateToken reads the mark after it inserts, each
 // statement committing on its own, so that a token minted while its grant is being revoked
-// cannot survive. A reused code deletes the rest of its grant without marking it. Expired rows and marks read as not found at once and are deleted by Collect,
+// cannot survive. DeleteClient does the same for a client: its mark, then the DELETE of its
+// tokens on the client_id index, then the client. A reused code deletes the rest of its grant
+// without marking it; a refresh token presented again within provider.RotationGrace of its
+// rotation revokes nothing. Expired rows and marks read as not found at once and are deleted by Collect,
 // which is safe to run from several nodes.
 //
 // Errors wrap the provider sentinels; an unreachable database, a deadline or lock contention

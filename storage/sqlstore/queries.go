@@ -31,6 +31,11 @@ type queries struct {
 	// (args: grant ID, now); tokenUnwrite deletes a record CreateToken wrote for a marked
 	// grant (args: kind, key, grant ID).
 	markGrant, markCheck, tokenUnwrite string
+	// markClient writes (or lengthens) a deleted client's revocation mark (args: client ID,
+	// until); revokeClient deletes every record of a client (args: client ID). markCheck
+	// reads the grant's and the client's marks in one statement (args: grant ID, now,
+	// client ID, now).
+	markClient, revokeClient string
 	// markLatest, on MySQL/MariaDB only, reads the latest expiry markGrant needs (args: grant
 	// ID, kind, key), and markGrant then takes it as a value (args: grant ID, until). InnoDB's
 	// INSERT … SELECT share-locks the rows it reads, which deadlocks concurrent reuse
@@ -43,8 +48,8 @@ type queries struct {
 
 	keySetSelect, keySetInsert, keySetUpdate string
 
-	collectTokens, collectDeny, collectMarks string
-	collectBatch                             int // the LIMIT of collectTokens, collectDeny and collectMarks
+	collectTokens, collectDeny, collectMarks, collectClientMarks string
+	collectBatch                                                 int // the LIMIT of the collect statements
 
 	// returning is true when tokenUse returns the row (RETURNING on PostgreSQL and SQLite);
 	// MariaDB has no UPDATE … RETURNING, so there the row is read after the update.
@@ -54,6 +59,7 @@ type queries struct {
 func buildQueries(d Dialect, prefix string) queries {
 	t := func(name string) string { return prefix + name }
 	tokens, clients, deny, keysets, marks := t("tokens"), t("clients"), t("deny_list"), t("key_sets"), t("revoked_grants")
+	cmarks := t("revoked_clients")
 	ph := func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 	q := queries{
@@ -64,8 +70,10 @@ func buildQueries(d Dialect, prefix string) queries {
 		tokenUse:           "UPDATE " + tokens + " SET used_at = ? WHERE kind = ? AND token_key = ? AND used_at = 0 AND expires_at > ?",
 		revokeGrantKinds:   "DELETE FROM " + tokens + " WHERE grant_id = ? AND kind IN (",
 		revokeFamily:       "DELETE FROM " + tokens + " WHERE grant_id = ? AND NOT (kind = ? AND token_key = ?)",
-		markCheck:          "SELECT 1 FROM " + marks + " WHERE grant_id = ? AND until_at > ?",
-		tokenUnwrite:       "DELETE FROM " + tokens + " WHERE kind = ? AND token_key = ? AND grant_id = ?",
+		markCheck: "SELECT 1 FROM " + marks + " WHERE grant_id = ? AND until_at > ?" +
+			" UNION ALL SELECT 1 FROM " + cmarks + " WHERE client_id = ? AND until_at > ?",
+		revokeClient: "DELETE FROM " + tokens + " WHERE client_id = ?",
+		tokenUnwrite: "DELETE FROM " + tokens + " WHERE kind = ? AND token_key = ? AND grant_id = ?",
 
 		clientInsert: "INSERT INTO " + clients + " (" + clientCols + ") VALUES (" + ph(17) + ")",
 		clientSelect: "SELECT " + clientCols + " FROM " + clients + " WHERE id = ?",
@@ -106,6 +114,15 @@ func buildQueries(d Dialect, prefix string) queries {
 		q.markGrant = "INSERT INTO " + marks + " (grant_id, until_at) VALUES (?, ?)" +
 			" ON DUPLICATE KEY UPDATE until_at = GREATEST(until_at, VALUES(until_at))"
 	}
+	upsertClient := "INSERT INTO " + cmarks + " (client_id, until_at) VALUES (?, ?)"
+	switch d {
+	case Postgres:
+		q.markClient = upsertClient + " ON CONFLICT (client_id) DO UPDATE SET until_at = GREATEST(" + cmarks + ".until_at, EXCLUDED.until_at)"
+	case SQLite:
+		q.markClient = upsertClient + " ON CONFLICT (client_id) DO UPDATE SET until_at = MAX(until_at, excluded.until_at)"
+	case MySQL:
+		q.markClient = upsertClient + " ON DUPLICATE KEY UPDATE until_at = GREATEST(until_at, VALUES(until_at))"
+	}
 	switch d {
 	case Postgres:
 		q.tokenUse += " RETURNING " + tokenCols
@@ -117,6 +134,8 @@ func buildQueries(d Dialect, prefix string) queries {
 			" WHERE until_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
 		q.collectMarks = "DELETE FROM " + marks + " WHERE grant_id IN (SELECT grant_id FROM " + marks +
 			" WHERE until_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
+		q.collectClientMarks = "DELETE FROM " + cmarks + " WHERE client_id IN (SELECT client_id FROM " + cmarks +
+			" WHERE until_at <= ? LIMIT " + batch + " FOR UPDATE SKIP LOCKED)"
 	case SQLite:
 		q.tokenUse += " RETURNING " + tokenCols
 		q.returning = true
@@ -126,20 +145,23 @@ func buildQueries(d Dialect, prefix string) queries {
 			" WHERE until_at <= ? LIMIT " + batch + ")"
 		q.collectMarks = "DELETE FROM " + marks + " WHERE rowid IN (SELECT rowid FROM " + marks +
 			" WHERE until_at <= ? LIMIT " + batch + ")"
+		q.collectClientMarks = "DELETE FROM " + cmarks + " WHERE rowid IN (SELECT rowid FROM " + cmarks +
+			" WHERE until_at <= ? LIMIT " + batch + ")"
 	case MySQL:
 		q.collectTokens = "DELETE FROM " + tokens + " WHERE expires_at <= ? ORDER BY expires_at LIMIT " + batch
 		q.collectDeny = "DELETE FROM " + deny + " WHERE until_at <= ? ORDER BY until_at LIMIT " + batch
 		q.collectMarks = "DELETE FROM " + marks + " WHERE until_at <= ? ORDER BY until_at LIMIT " + batch
+		q.collectClientMarks = "DELETE FROM " + cmarks + " WHERE until_at <= ? ORDER BY until_at LIMIT " + batch
 	}
 
 	if d == Postgres {
 		for _, p := range []*string{
 			&q.tokenInsert, &q.tokenDeleteExpired, &q.tokenSelect, &q.tokenDelete, &q.tokenUse, &q.revokeFamily,
-			&q.markGrant, &q.markCheck, &q.tokenUnwrite,
+			&q.markGrant, &q.markCheck, &q.tokenUnwrite, &q.markClient, &q.revokeClient,
 			&q.clientInsert, &q.clientSelect, &q.clientUpdate, &q.clientExists, &q.clientDelete, &q.clientList,
 			&q.denyInsert, &q.denyDeleteExpired, &q.denySelect,
 			&q.keySetSelect, &q.keySetInsert, &q.keySetUpdate,
-			&q.collectTokens, &q.collectDeny, &q.collectMarks,
+			&q.collectTokens, &q.collectDeny, &q.collectMarks, &q.collectClientMarks,
 		} {
 			*p = rebind(*p)
 		}

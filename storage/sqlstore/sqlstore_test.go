@@ -62,7 +62,7 @@ func randomPrefix() string {
 var quiet = slog.New(slog.DiscardHandler)
 
 // tables are the tables a migrated store has, without prefix.
-var tables = []string{"tokens", "clients", "deny_list", "key_sets", "revoked_grants", "schema_version"}
+var tables = []string{"tokens", "clients", "deny_list", "key_sets", "revoked_grants", "revoked_clients", "schema_version"}
 
 // open opens url with opts, migrates it and registers cleanup: Close, and for server
 // databases dropping the prefixed tables. It gives server databases a random prefix when

@@ -13,10 +13,11 @@ import (
 
 // CreateToken stores r. A live record of the same kind and key makes it fail with
 // provider.ErrConflict; an expired one, which already reads as not found, is replaced. If r's
-// grant carries a live revocation mark it fails with provider.ErrGrantRevoked and leaves
-// nothing stored.
+// grant, or its client (deleted by DeleteClient), carries a live revocation mark it fails
+// with provider.ErrGrantRevoked and leaves nothing stored.
 //
-// The common case is two statements: the INSERT, then a read of the grant's mark. Only when
+// The common case is two statements: the INSERT, then one read of the grant's and the
+// client's marks. Only when
 // the key is taken does it delete the row if it has expired and insert again, so two
 // creators racing for an expired key still see exactly one success. The mark is read after
 // the insert has committed, and a revocation writes its mark before it deletes, each
@@ -36,7 +37,8 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	}
 	grant := s.key(r.GrantID)
 	var one int
-	err = s.db.QueryRowContext(ctx, s.q.markCheck, grant, s.nowMS()).Scan(&one)
+	now := s.nowMS()
+	err = s.db.QueryRowContext(ctx, s.q.markCheck, grant, now, s.key(r.ClientID), now).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -197,10 +199,12 @@ func (s *Store) RedeemCode(ctx context.Context, key string) (*provider.Record, e
 }
 
 // RotateRefreshToken marks the refresh token under key as used and returns it; of any number
-// of concurrent calls exactly one succeeds. A token presented again is taken as stolen: every
+// of concurrent calls exactly one succeeds. A token presented again within
+// provider.RotationGrace of its rotation is a loser of that rotation: it is returned with
+// provider.ErrAlreadyUsed and nothing changes. Presented later it is taken as stolen: every
 // other record of its grant is deleted, the grant is marked revoked, and the record is
-// returned with provider.ErrAlreadyUsed (RFC 9700 §4.14.2); the used token stays until it
-// expires. A missing or expired token returns provider.ErrNotFound.
+// returned with provider.ErrAlreadyUsed and provider.ErrGrantRevoked (RFC 9700 §4.14.2); the
+// used token stays until it expires. A missing or expired token returns provider.ErrNotFound.
 func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
 	return s.use(ctx, provider.RefreshToken, key, "rotate refresh token", true)
 }
@@ -258,11 +262,16 @@ func (s *Store) use(ctx context.Context, kind provider.Kind, key, op string, mar
 		// Delete the grant's records but the used one itself, which stays, used, so that
 		// every later presentation is recognised as reuse too; mark the grant if asked.
 		if mark {
+			if s.now().Sub(r.UsedAt) < provider.RotationGrace {
+				// A loser of a concurrent rotation: the winner's tokens stand.
+				return r, fmt.Errorf("sqlstore: %s: %w", op, provider.ErrAlreadyUsed)
+			}
 			if err := s.revokeWhole(ctx, r.GrantID, kind, key); err != nil {
 				return nil, fail(op+": revoke grant after reuse", err)
 			}
 			s.log.LogAttrs(ctx, slog.LevelWarn, "sqlstore: "+op+": reuse detected; grant revoked",
 				slog.String("kind", string(kind)), slog.String("client_id", r.ClientID))
+			return r, fmt.Errorf("sqlstore: %s: %w: %w", op, provider.ErrAlreadyUsed, provider.ErrGrantRevoked)
 		} else {
 			if _, err := s.exec(ctx, s.q.revokeFamily, s.key(r.GrantID), string(kind), s.key(key)); err != nil {
 				return nil, fail(op+": delete grant after reuse", err)

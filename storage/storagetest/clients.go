@@ -80,16 +80,6 @@ var clientCases = []testCase{
 		e.wantErr(err, provider.ErrNotFound, "DeleteClient of an unknown ID")
 		e.wantClean(err, id)
 	}},
-	{"DeleteLeavesTokensOfClient", func(e *env) {
-		c := e.createClient(e.client(e.id("client")))
-		r := e.record(provider.AccessToken, e.id("grant"))
-		r.ClientID = c.ID
-		e.create(r)
-		if err := e.store.DeleteClient(e.ctx, c.ID); err != nil {
-			e.t.Fatalf("DeleteClient: %v", err)
-		}
-		e.wantToken(r)
-	}},
 	{"CreateKeepsACopyOfArgument", func(e *env) {
 		c := e.client(e.id("client"))
 		want := c.Clone()

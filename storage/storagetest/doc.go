@@ -23,14 +23,19 @@
 // cannot pass on one lucky schedule), and concurrent writers of distinct records lose none.
 // In 8 rounds, the winner of 64 redemptions of one code mints the grant's access and refresh
 // tokens while the 63 others are answered ErrAlreadyUsed: every one of the winner's
-// CreateToken calls must succeed (exactly one token response per code). In 32 rounds, the
-// winner of a rotation mints the grant's next access and refresh tokens while 8 others
-// present the same refresh token again: afterwards no record of the grant but the used one
-// may be readable, whichever order they ran in.
+// CreateToken calls must succeed (exactly one token response per code). The same holds for
+// 64 concurrent refreshes of one refresh token: exactly one rotates and mints, never zero,
+// which a store fails whose losers' reuse detection revokes the family under the winner. In
+// 32 rounds, the rotation of a grant's newer refresh token, minting the next tokens, races 8
+// presentations of an older one used more than provider.RotationGrace ago (theft):
+// afterwards no record of the grant but the used ones may be readable, whichever order they
+// ran in. In 8 rounds, 63 goroutines create tokens of one client while it is deleted:
+// afterwards no record of the client is readable and new ones are refused.
 //
 // Optional capabilities are checked when the store has them (found with provider.As, so
 // through decorators too) and skipped otherwise: Collect deletes expired records and deny-list
-// entries, and expired revocation marks, and only those; Ping succeeds.
+// entries, and expired revocation marks of grants and of deleted clients, and only those;
+// Ping succeeds.
 //
 // Rules the kit checks that go beyond the words of provider's doc comments:
 //
@@ -38,6 +43,14 @@
 //     record itself stays, used, until it expires: every later presentation also returns
 //     ErrAlreadyUsed with the record (which is why all 63 losers of a race see ErrAlreadyUsed).
 //   - A reused code does not mark its grant: CreateToken for the grant succeeds afterwards.
+//   - A refresh token presented again within provider.RotationGrace of its rotation returns
+//     ErrAlreadyUsed and revokes nothing; at RotationGrace and later it revokes the grant
+//     whole and the error matches ErrGrantRevoked as well.
+//   - DeleteClient deletes every record whose ClientID is the client's, of every kind, used
+//     or not, and no other; it marks the client, even one without records, so that
+//     CreateToken refuses the client's records with ErrGrantRevoked for exactly
+//     provider.MinRevokedMarker, also when the ID is registered again; for an unknown ID it
+//     revokes all the same and returns ErrNotFound.
 //   - A grant revoked whole (RevokeGrant without kinds, or a refresh token's reuse) is marked
 //     even when it has no records; while marked, CreateToken refuses every kind with ErrGrantRevoked and
 //     stores nothing. The mark lasts until the latest expiry among the deleted records or

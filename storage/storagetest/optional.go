@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"errors"
 	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
@@ -78,6 +79,32 @@ var optionalCases = []testCase{
 		}
 		e.wantRevoked(live, "after Collect, before its mark expired")
 		e.create(e.record(provider.AccessToken, expiring))
+	}},
+	{"CollectDeletesExpiredClientMarksAndOnlyThose", func(e *env) {
+		c, ok := provider.As[provider.Collector](e.store)
+		if !ok {
+			e.t.Skip("the store is not a provider.Collector")
+		}
+		expiring, live := e.id("client"), e.id("client")
+		if err := e.store.DeleteClient(e.ctx, expiring); !errors.Is(err, provider.ErrNotFound) {
+			e.t.Fatalf("DeleteClient of an unknown ID: %v, want ErrNotFound", err)
+		}
+		e.clock.Advance(time.Millisecond)
+		if err := e.store.DeleteClient(e.ctx, live); !errors.Is(err, provider.ErrNotFound) {
+			e.t.Fatalf("DeleteClient of an unknown ID: %v, want ErrNotFound", err)
+		}
+		e.clock.Advance(provider.MinRevokedMarker - time.Millisecond) // exactly when the first expires
+		n, err := c.Collect(e.ctx)
+		if err != nil {
+			e.t.Fatalf("Collect: %v", err)
+		}
+		if n < 1 {
+			e.t.Fatalf("Collect deleted %d entries, want at least the expired client mark", n)
+		}
+		e.wantClientRevoked(live, "after Collect, before its mark expired")
+		r := e.record(provider.AccessToken, e.id("grant"))
+		r.ClientID = expiring
+		e.create(r)
 	}},
 	{"PingSucceeds", func(e *env) {
 		p, ok := provider.As[provider.Pinger](e.store)

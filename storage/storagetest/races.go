@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
@@ -84,7 +85,7 @@ var raceCases = []testCase{
 			e.wantGone(refresh.Kind, refresh.Key, "of the grant after its code was reused")
 		}
 	}},
-	{"RotateRefreshTokenSucceedsExactlyOnceAndReuseRevokesFamily", func(e *env) {
+	{"RotateRefreshTokenSucceedsExactlyOnceAndLosersRevokeNothing", func(e *env) {
 		for range rounds {
 			_, code, access, refresh := e.grant()
 			recs := make([]*provider.Record, racers)
@@ -98,9 +99,48 @@ var raceCases = []testCase{
 				if recs[i] == nil || recs[i].Key != refresh.Key || recs[i].UsedAt.IsZero() {
 					e.t.Fatalf("RotateRefreshToken returned (%v, %v): want the used token's record with every answer", recs[i], err)
 				}
+				if errors.Is(err, provider.ErrGrantRevoked) {
+					e.t.Fatalf("a loser of a concurrent rotation answered %v: within provider.RotationGrace a loser must not revoke the grant", err)
+				}
 			}
-			e.wantGone(access.Kind, access.Key, "of the grant after its refresh token was reused")
-			e.wantGone(code.Kind, code.Key, "of the grant after its refresh token was reused")
+			// The losers are one rotation's, within provider.RotationGrace: the family stands.
+			e.wantToken(access)
+			e.wantToken(code)
+		}
+	}},
+	{"ConcurrentRefreshesOfOneTokenHaveExactlyOneWinnerThatMints", func(e *env) {
+		// 64 token requests present one refresh token; the winner mints the grant's next
+		// access and refresh tokens as a token endpoint does. Exactly one must end with its
+		// tokens stored — never zero, as when a loser's reuse detection revokes the family
+		// under the winner — and the others are answered ErrAlreadyUsed.
+		for round := range rounds {
+			grantID := e.id("grant")
+			refresh := e.create(e.record(provider.RefreshToken, grantID))
+			var mu sync.Mutex
+			var minted []*provider.Record
+			errs := race(func(int) error {
+				if _, err := e.store.RotateRefreshToken(e.ctx, refresh.Key); err != nil {
+					return err
+				}
+				for _, kind := range []provider.Kind{provider.AccessToken, provider.RefreshToken} {
+					r := e.record(kind, grantID)
+					if err := e.store.CreateToken(e.ctx, r); err != nil {
+						return fmt.Errorf("CreateToken(%s) after winning RotateRefreshToken: %w", kind, err)
+					}
+					mu.Lock()
+					minted = append(minted, r)
+					mu.Unlock()
+				}
+				return nil
+			})
+			ok, matched, other := tally(errs, provider.ErrAlreadyUsed)
+			if ok != 1 || matched[0] != racers-1 {
+				e.t.Fatalf("round %d: %d concurrent refreshes of one token, the winner minting its tokens: %d minted and %d failed with ErrAlreadyUsed, want exactly 1 and %d; other errors: %v",
+					round, racers, ok, matched[0], racers-1, other)
+			}
+			for _, r := range minted {
+				e.wantToken(r)
+			}
 		}
 	}},
 	{"RotationRacingReuseLeavesNoTokenOfGrant", func(e *env) { e.useRacingReuse(rotate) }},
@@ -131,6 +171,48 @@ var raceCases = []testCase{
 			if got, err := e.store.Token(e.ctx, code.Kind, code.Key); err != nil || got.UsedAt.IsZero() {
 				e.t.Fatalf("round %d: the redeemed code reads as (%v, %v), want it used", round, got, err)
 			}
+		}
+	}},
+	{"DeleteClientRacingCreatesLeavesNoRecordOfClient", func(e *env) {
+		// Token requests of one client, each in a new grant, race the client's deletion:
+		// whichever order they run in, no record of the client may be readable afterwards,
+		// and every create that follows the deletion is refused with ErrGrantRevoked.
+		const each = 4
+		for round := range rounds {
+			c := e.createClient(e.client(e.id("client")))
+			var mu sync.Mutex
+			var written []*provider.Record
+			var deleted atomic.Bool
+			errs := race(func(i int) error {
+				if i == 0 {
+					err := e.store.DeleteClient(e.ctx, c.ID)
+					deleted.Store(true)
+					return err
+				}
+				for j := range each {
+					r := e.record([]provider.Kind{provider.AccessToken, provider.RefreshToken, provider.AuthorizationCode}[j%3], e.id("grant"))
+					r.ClientID = c.ID
+					after := deleted.Load()
+					err := e.store.CreateToken(e.ctx, r)
+					switch {
+					case err == nil && after:
+						return fmt.Errorf("CreateToken after DeleteClient returned succeeded, want ErrGrantRevoked")
+					case err != nil && !errors.Is(err, provider.ErrGrantRevoked):
+						return fmt.Errorf("CreateToken racing DeleteClient: %w", err)
+					}
+					mu.Lock()
+					written = append(written, r)
+					mu.Unlock()
+				}
+				return nil
+			})
+			if err := errors.Join(errs...); err != nil {
+				e.t.Fatalf("round %d: %v", round, err)
+			}
+			for _, r := range written {
+				e.wantGone(r.Kind, r.Key, fmt.Sprintf("(round %d) of a client deleted while its tokens were being created", round))
+			}
+			e.wantClientRevoked(c.ID, fmt.Sprintf("(round %d) after DeleteClient raced CreateToken", round))
 		}
 	}},
 	{"ConcurrentWritersOfDistinctRecordsLoseNone", func(e *env) {
@@ -234,14 +316,21 @@ const (
 	reusers     = 8
 )
 
-// useRacingReuse races the winner of u, which then mints the grant's next access and
-// refresh tokens as a token endpoint does, against callers presenting the same record again
-// (reuse, which revokes the grant whole; u must be one whose reuse marks, i.e. rotate). Whichever order they run in, no record of the
-// grant but the used one may survive: a new token that did would outlive the revocation.
+// useRacingReuse races the winner of u on a newer record of a grant, which then mints the
+// grant's next access and refresh tokens as a token endpoint does, against callers
+// presenting an older record of the grant used more than provider.RotationGrace ago (theft,
+// which revokes the grant whole; u must be one whose reuse marks, i.e. rotate). Whichever
+// order they run in, no record of the grant but the used ones may survive: a new token that
+// did would outlive the revocation.
 func (e *env) useRacingReuse(u use) {
 	e.t.Helper()
 	for round := range reuseRounds {
 		grantID := e.id("grant")
+		old := e.create(e.record(u.kind, grantID))
+		if _, err := u.call(e.store, e.ctx, old.Key); err != nil {
+			e.t.Fatalf("round %d: first %s: %v", round, u.name, err)
+		}
+		e.clock.Advance(provider.RotationGrace)
 		target := e.create(e.record(u.kind, grantID))
 		other := e.create(e.record(provider.AccessToken, grantID))
 		var mu sync.Mutex
@@ -252,8 +341,14 @@ func (e *env) useRacingReuse(u use) {
 		for i := range errs {
 			wg.Go(func() {
 				<-start
+				if i > 0 {
+					_, errs[i] = u.call(e.store, e.ctx, old.Key)
+					return
+				}
 				if _, err := u.call(e.store, e.ctx, target.Key); err != nil {
-					errs[i] = err
+					if !errors.Is(err, provider.ErrNotFound) { // the reuse may have revoked it first
+						errs[i] = err
+					}
 					return
 				}
 				for _, kind := range []provider.Kind{provider.AccessToken, provider.RefreshToken} {
@@ -271,16 +366,16 @@ func (e *env) useRacingReuse(u use) {
 		}
 		close(start)
 		wg.Wait()
-		ok, matched, unexpected := tally(errs, provider.ErrAlreadyUsed)
+		ok, matched, unexpected := tally(errs, provider.ErrGrantRevoked)
 		if ok != 1 || matched[0] != reusers {
-			e.t.Fatalf("round %d: %d concurrent %s: %d won and %d failed with ErrAlreadyUsed, want 1 and %d; other errors: %v",
-				round, 1+reusers, u.name, ok, matched[0], reusers, unexpected)
+			e.t.Fatalf("round %d: %s of a newer record racing %d presentations of one used %s ago: %d ended without error and %d with ErrGrantRevoked, want 1 and %d; other errors: %v",
+				round, u.name, reusers, provider.RotationGrace, ok, matched[0], reusers, unexpected)
 		}
 		for _, r := range append(minted, other) {
 			e.wantGone(r.Kind, r.Key, fmt.Sprintf("(round %d) of a grant whose %s was reused while the winner minted tokens", round, u.name))
 		}
 		e.wantRevoked(grantID, "after a reuse raced a "+u.name)
-		if got, err := e.store.Token(e.ctx, target.Kind, target.Key); err != nil || got.UsedAt.IsZero() {
+		if got, err := e.store.Token(e.ctx, old.Kind, old.Key); err != nil || got.UsedAt.IsZero() {
 			e.t.Fatalf("round %d: the used record reads as (%v, %v), want it used", round, got, err)
 		}
 	}

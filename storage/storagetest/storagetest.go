@@ -66,6 +66,7 @@ type group struct {
 
 var groups = []group{
 	{"Clients", clientCases},
+	{"DeleteClient", deleteClientCases},
 	{"Tokens", tokenCases},
 	{"Redeem", redeemCases},
 	{"Rotate", rotateCases},

@@ -3,6 +3,7 @@ package storagetest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -51,6 +52,22 @@ var brokenStores = map[string]storagetest.NewStore{
 		s := memstore.New(memstore.Options{Now: now})
 		t.Cleanup(func() { s.Close() })
 		return &markingRedeem{Store: s, marked: make(map[string]bool)}
+	},
+	// keepsTokens keeps its clients apart from its tokens, so that DeleteClient forgets the
+	// client and leaves everything issued to it alive: the behaviour RFC 7592 §2.3 forbids.
+	"client-delete-keeps-tokens": func(t *testing.T, now func() time.Time) provider.Store {
+		s := memstore.New(memstore.Options{Now: now})
+		clients := memstore.New(memstore.Options{Now: now})
+		t.Cleanup(func() { s.Close(); clients.Close() })
+		return keepsTokens{Store: s, clients: clients}
+	},
+	// eagerReuse takes every second presentation of a refresh token as theft and revokes its
+	// grant, even that of a loser of a concurrent rotation: the winner's new tokens are then
+	// refused or deleted, and ten concurrent refreshes may end with no winner at all.
+	"eager-rotation-reuse": func(t *testing.T, now func() time.Time) provider.Store {
+		s := memstore.New(memstore.Options{Now: now})
+		t.Cleanup(func() { s.Close() })
+		return eagerReuse{s}
 	},
 	// cachingReads remembers what Token returned and hands out the same pointer again,
 	// never invalidated: the naive read cache.
@@ -139,6 +156,46 @@ func (s noMark) RedeemCode(ctx context.Context, key string) (*provider.Record, e
 func (s noMark) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
 	r, err := s.Store.RotateRefreshToken(ctx, key)
 	return s.reused(ctx, r, err)
+}
+
+// keepsTokens is a memstore whose clients are kept in a second memstore.
+type keepsTokens struct {
+	*memstore.Store
+	clients *memstore.Store
+}
+
+func (s keepsTokens) Client(ctx context.Context, id string) (*provider.Client, error) {
+	return s.clients.Client(ctx, id)
+}
+
+func (s keepsTokens) CreateClient(ctx context.Context, c *provider.Client) error {
+	return s.clients.CreateClient(ctx, c)
+}
+
+func (s keepsTokens) UpdateClient(ctx context.Context, c *provider.Client) error {
+	return s.clients.UpdateClient(ctx, c)
+}
+
+func (s keepsTokens) DeleteClient(ctx context.Context, id string) error {
+	return s.clients.DeleteClient(ctx, id)
+}
+
+func (s keepsTokens) ListClients(ctx context.Context, after string, limit int) ([]*provider.Client, error) {
+	return s.clients.ListClients(ctx, after, limit)
+}
+
+// eagerReuse is a memstore that revokes a refresh token's grant whole on every reuse.
+type eagerReuse struct{ *memstore.Store }
+
+func (s eagerReuse) RotateRefreshToken(ctx context.Context, key string) (*provider.Record, error) {
+	r, err := s.Store.RotateRefreshToken(ctx, key)
+	if errors.Is(err, provider.ErrAlreadyUsed) && !errors.Is(err, provider.ErrGrantRevoked) {
+		if rerr := s.Store.RevokeGrant(ctx, r.GrantID); rerr != nil {
+			return r, rerr
+		}
+		return r, fmt.Errorf("eager: %w: %w", provider.ErrAlreadyUsed, provider.ErrGrantRevoked)
+	}
+	return r, err
 }
 
 // markingRedeem is a memstore that refuses every new record of a grant whose code was
@@ -273,6 +330,47 @@ func TestKitFailsStoreThatMarksGrantOnCodeReuse(t *testing.T) {
 	}
 	if passed < 90 {
 		t.Errorf("only %d subtests passed; the rest of the kit should pass a store whose only fault is code reuse marking", passed)
+	}
+}
+
+func TestKitFailsStoreWhoseDeleteClientLeavesItsTokens(t *testing.T) {
+	failed, passed := runBroken(t, "client-delete-keeps-tokens")
+	for _, want := range []string{
+		"DeleteClient/RevokesEveryRecordOfClient",
+		"DeleteClient/MarksClientRevokedForMinRevokedMarker",
+		"DeleteClient/MarksClientWithoutRecords",
+		"DeleteClient/UnknownClientRevokesItsRecordsAndFailsWithNotFound",
+		"Races/DeleteClientRacingCreatesLeavesNoRecordOfClient",
+	} {
+		if !slices.Contains(failed, want) {
+			t.Errorf("%s passed a store whose DeleteClient leaves the client's tokens; failing subtests: %s", want, strings.Join(failed, " "))
+		}
+	}
+	for _, f := range failed {
+		if !strings.Contains(f, "DeleteClient") && !strings.Contains(f, "ClientMarks") {
+			t.Errorf("%s failed a store whose only fault is that DeleteClient leaves the client's tokens", f)
+		}
+	}
+	if passed < 90 {
+		t.Errorf("only %d subtests passed; the rest of the kit should pass a store whose only fault is client deletion", passed)
+	}
+}
+
+func TestKitFailsStoreWhoseConcurrentRefreshesCanHaveNoWinner(t *testing.T) {
+	failed, _ := runBroken(t, "eager-rotation-reuse")
+	for _, want := range []string{
+		"Rotate/ReuseWithinRotationGraceRevokesNothing",
+		"Races/RotateRefreshTokenSucceedsExactlyOnceAndLosersRevokeNothing",
+		"Races/ConcurrentRefreshesOfOneTokenHaveExactlyOneWinnerThatMints",
+	} {
+		if !slices.Contains(failed, want) {
+			t.Errorf("%s passed a store whose rotation losers revoke the winner's family; failing subtests: %s", want, strings.Join(failed, " "))
+		}
+	}
+	for _, f := range failed {
+		if !strings.HasPrefix(f, "Rotate/") && !strings.HasPrefix(f, "Races/") && !strings.HasPrefix(f, "DeleteClient/") {
+			t.Errorf("%s failed a store whose only fault is eager reuse revocation", f)
+		}
 	}
 }
 

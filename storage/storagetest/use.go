@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
@@ -15,6 +16,14 @@ type use struct {
 	other provider.Kind // a kind it must not apply to
 	marks bool          // whether reuse marks the grant revoked (a refresh token's does, a code's not)
 	call  func(s provider.Store, ctx context.Context, key string) (*provider.Record, error)
+}
+
+// grace is how long after a use a second one is not yet reuse that revokes.
+func (u use) grace() time.Duration {
+	if u.marks {
+		return provider.RotationGrace
+	}
+	return 0
 }
 
 var redeem = use{
@@ -113,7 +122,8 @@ func useCases(u use) []testCase {
 			bystander.ClientID = access.ClientID
 			e.create(bystander)
 
-			e.clock.Advance(time.Second)
+			// A refresh token's reuse is theft only past provider.RotationGrace.
+			e.clock.Advance(max(time.Second, u.grace()))
 			again(e, used(target, at))
 			for _, r := range []*provider.Record{code, access, refresh, pkce, next, nextRefresh} {
 				if r == target {
@@ -188,9 +198,40 @@ func useCases(u use) []testCase {
 			first(e, r)
 			at := e.clock.Now()
 			e.create(e.record(provider.AccessToken, r.GrantID)) // the first use does not mark
-			again(e, used(r, at))
+			e.clock.Advance(provider.RotationGrace)
+			got, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrAlreadyUsed, "second "+u.name+" past provider.RotationGrace")
+			e.wantErr(err, provider.ErrGrantRevoked, "second "+u.name+" past provider.RotationGrace")
+			if d := diffRecord(used(r, at), got); d != "" {
+				e.t.Fatalf("second %s returned a different record:\n%s", u.name, d)
+			}
 			e.wantRevoked(r.GrantID, "after a second "+u.name)
 			e.wantToken(used(r, at))
+		}}, testCase{"ReuseWithinRotationGraceRevokesNothing", func(e *env) {
+			// Concurrent refreshes of one token: the losers present it right after the
+			// winner rotated it, while the winner mints its tokens. They must not revoke
+			// the family under the winner (exactly one success, never zero).
+			r := e.record(u.kind, e.id("grant"))
+			first(e, r)
+			at := e.clock.Now()
+			next := e.create(e.record(provider.AccessToken, r.GrantID))
+			e.clock.Advance(provider.RotationGrace - time.Millisecond)
+			got, err := u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrAlreadyUsed, "second "+u.name+" within provider.RotationGrace")
+			if errors.Is(err, provider.ErrGrantRevoked) {
+				e.t.Fatalf("second %s within provider.RotationGrace answered %v, want ErrAlreadyUsed without revoking", u.name, err)
+			}
+			if d := diffRecord(used(r, at), got); d != "" {
+				e.t.Fatalf("second %s returned a different record:\n%s", u.name, d)
+			}
+			e.wantToken(next)
+			e.create(e.record(provider.RefreshToken, r.GrantID))
+			// At RotationGrace exactly, it is theft.
+			e.clock.Advance(time.Millisecond)
+			_, err = u.call(e.store, e.ctx, r.Key)
+			e.wantErr(err, provider.ErrGrantRevoked, "second "+u.name+" at provider.RotationGrace")
+			e.wantGone(next.Kind, next.Key, "of the grant after a "+u.name+" at provider.RotationGrace")
+			e.wantRevoked(r.GrantID, "after a second "+u.name+" at provider.RotationGrace")
 		}})
 	}
 	return append(cases, testCase{"ReuseDoesNotMarkGrantRevoked", func(e *env) {
