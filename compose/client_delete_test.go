@@ -23,9 +23,25 @@ type registered struct {
 	RegistrationClientURI   string `json:"registration_client_uri"`
 }
 
-// withOpenRegistration enables open dynamic registration for the scopes read and write.
+// withResourceServer lists a client of a random ID (shared servers outlive a run) as a
+// resource server of the issuer's own audience and of api, so that it may introspect other
+// clients' tokens; resourceServer returns its ID.
+func withResourceServer(c *compose.Config) {
+	c.ResourceServers = map[string][]string{randomName("rs"): {c.Issuer, "api"}}
+}
+
+func (s *testServer) resourceServer() string {
+	for id := range s.Config().ResourceServers {
+		return id
+	}
+	panic("the server lists no resource server: start it withResourceServer")
+}
+
+// withOpenRegistration enables open dynamic registration for the scopes read and write, and
+// a resource server (withResourceServer).
 func withOpenRegistration(c *compose.Config) {
-	c.Registration = &registration.Options{Open: true, Scopes: []string{"read", "write"}}
+	withResourceServer(c)
+	c.Registration = &registration.Options{Open: true, Scopes: []string{"read", "write"}, GrantTypes: []string{compose.GrantAuthorizationCode, compose.GrantRefreshToken, compose.GrantClientCredentials}}
 }
 
 // register registers a confidential web client that may use the code, refresh and client
@@ -97,7 +113,7 @@ func TestDeletingAClientRevokesItsTokensInEveryFormatAndStore(t *testing.T) {
 				t.Run(format, func(t *testing.T) {
 					with := open(t)
 					s := start(t, "", format, func(c *compose.Config) { with(c); withOpenRegistration(c) })
-					rs := randomName("rs")
+					rs := s.resourceServer()
 					rsSecret := s.addClient(t, defaultClient(rs))
 					reg := s.register(t)
 					toks := s.tokensOf(t, reg)
@@ -145,8 +161,8 @@ func TestDeletingAClientRevokesItsTokensInEveryFormatAndStore(t *testing.T) {
 func TestDeletingAClientFromTheStoreRevokesItsTokens(t *testing.T) {
 	for _, format := range allFormats {
 		t.Run(format, func(t *testing.T) {
-			s := start(t, "memory://", format, nil)
-			rs := randomName("rs")
+			s := start(t, "memory://", format, withResourceServer)
+			rs := s.resourceServer()
 			rsSecret := s.addClient(t, defaultClient(rs))
 			id := randomName("svc")
 			secret := s.addClient(t, defaultClient(id))
@@ -182,7 +198,7 @@ func TestTokensMintedWhileTheClientIsDeletedNeverValidate(t *testing.T) {
 				t.Run(format, func(t *testing.T) {
 					with := open(t)
 					s := start(t, "", format, func(c *compose.Config) { with(c); withOpenRegistration(c) })
-					rs := randomName("rs")
+					rs := s.resourceServer()
 					rsSecret := s.addClient(t, defaultClient(rs))
 					reg := s.register(t)
 					const racers, each = 16, 4

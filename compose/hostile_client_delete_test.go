@@ -15,7 +15,7 @@ func init() { hostileSuites["client-delete"] = hostileClientDelete }
 // the introspecting client's credentials.
 func (s *testServer) deletedClient(t *testing.T) (reg registered, toks issuedTokens, rs, rsSecret string) {
 	t.Helper()
-	rs = randomName("rs")
+	rs = s.resourceServer()
 	rsSecret = s.addClient(t, defaultClient(rs))
 	reg = s.register(t)
 	toks = s.tokensOf(t, reg)
