@@ -155,7 +155,15 @@ func run(ctx context.Context, cfg config, logger *slog.Logger, ready func(addr s
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newHandler(v, logger), ReadHeaderTimeout: 10 * time.Second}
+	// The same limits as compose.NewHTTPServer (not imported: this program links no fosite).
+	srv := &http.Server{
+		Handler:           http.MaxBytesHandler(newHandler(v, logger), 64<<10),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+	}
 	logger.Info("resource server listening", "addr", ln.Addr().String(), "issuer", cfg.issuer, "mode", cfg.mode)
 	if ready != nil {
 		ready(ln.Addr().String())
