@@ -68,11 +68,13 @@ func (k assertionKey) sign(t *testing.T, typ string, claims map[string]any) stri
 	return s
 }
 
-// assertionClaims are valid claims for client id at server s, changed by mod.
+// assertionClaims are valid claims for client id at server s, changed by mod. The audience
+// is the token endpoint, which every version of oauthkit accepted, so that each refusal
+// below is for the reason it names.
 func assertionClaims(s *testServer, id string, mod func(map[string]any)) map[string]any {
 	now := time.Now()
 	c := map[string]any{
-		"iss": id, "sub": id, "aud": s.URL, "jti": randomName("jti"),
+		"iss": id, "sub": id, "aud": s.URL + compose.PathToken, "jti": randomName("jti"),
 		"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
 	}
 	if mod != nil {
@@ -121,16 +123,16 @@ func hostileClientAuth() []hostileCase {
 	return []hostileCase{
 		// private_key_jwt audience (rfc7523bis): the issuer identifier, or the token
 		// endpoint, and nothing else.
-		assertionCase("assertion with aud = issuer is accepted (rfc7523bis)", "", nil, http.StatusOK, ""),
-		assertionCase("assertion with aud = token endpoint is accepted", "JWT", func(s *testServer, c map[string]any) {
-			c["aud"] = s.URL + compose.PathToken
+		assertionCase("assertion with aud = issuer is accepted (rfc7523bis)", "", func(s *testServer, c map[string]any) {
+			c["aud"] = s.URL
 		}, http.StatusOK, ""),
+		assertionCase("assertion with aud = token endpoint is accepted", "JWT", nil, http.StatusOK, ""),
 		assertionCase("assertion typed client-authentication+jwt is accepted", "client-authentication+jwt", nil, http.StatusOK, ""),
 		assertionCase("assertion with aud of another endpoint is refused", "", func(s *testServer, c map[string]any) {
 			c["aud"] = s.URL + compose.PathIntrospect
 		}, unauthorized, "invalid_client"),
 		assertionCase("assertion with an extra audience is refused", "", func(s *testServer, c map[string]any) {
-			c["aud"] = []string{s.URL, "https://rs.example.com"}
+			c["aud"] = []string{s.URL + compose.PathToken, "https://rs.example.com"}
 		}, unauthorized, "invalid_client"),
 		assertionCase("assertion with no aud is refused", "", func(_ *testServer, c map[string]any) {
 			delete(c, "aud")
