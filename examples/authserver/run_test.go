@@ -289,3 +289,26 @@ func TestResourceServerFlagLetsOnlyThatClientIntrospectOtherClientsTokens(t *tes
 		t.Error("-resource-server without =AUDIENCE was accepted")
 	}
 }
+
+// TestOpenRegistrationNeverGrantsJWTBearer replays the critical finding of the security
+// review against the example: with -registration open, a client registering the jwt-bearer
+// grant with its own key and "jwt_bearer_subjects":["*"] is refused, so it cannot assert
+// any user.
+func TestOpenRegistrationNeverGrantsJWTBearer(t *testing.T) {
+	base, _, _ := serve(t, "-storage", "memory://", "-kek-file", filepath.Join(t.TempDir(), "kek"), "-registration", "open")
+	body := `{"grant_types":["urn:ietf:params:oauth:grant-type:jwt-bearer"],"token_endpoint_auth_method":"private_key_jwt",` +
+		`"jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1","use":"sig","alg":"ES256"}]},` +
+		`"scope":"read write","jwt_bearer_subjects":["*"]}`
+	resp, err := http.Post(base+"/oauth2/register", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct {
+		Error string `json:"error"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	if resp.StatusCode != http.StatusBadRequest || e.Error != "invalid_client_metadata" {
+		t.Fatalf("registering jwt-bearer: %d %q, want 400 invalid_client_metadata", resp.StatusCode, e.Error)
+	}
+}
