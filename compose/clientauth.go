@@ -174,8 +174,8 @@ func (s *Server) authenticateSecret(ctx context.Context, method, id, secret stri
 
 // authenticateAssertion checks a private_key_jwt client assertion (RFC 7523 §2.2 and §3, as
 // amended by draft-ietf-oauth-rfc7523bis): iss and sub are the client_id, aud is this
-// server's issuer identifier (or, for older clients, its token endpoint URL) and nothing
-// else, exp is present and near, jti is new.
+// server's issuer identifier (or, for older clients, its token endpoint URL) as its single
+// value, exp is present and near, jti is new.
 func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fosite.Client, authFailure, error) {
 	if err := s.checkMethodEnabled(provider.AuthPrivateKeyJWT); err != nil {
 		return nil, "method not enabled", err
@@ -290,13 +290,11 @@ func (s *Server) checkAssertionClaims(claims jwt.Claims, now time.Time) authFail
 		return "assertion without iat lives too long (exp)"
 	case claims.ID == "":
 		return "assertion has no jti"
-	case len(claims.Audience) == 0:
-		return "assertion has no aud"
-	}
-	for _, aud := range claims.Audience {
-		if aud != s.cfg.Issuer && aud != s.cfg.Issuer+PathToken {
-			return "assertion aud is not this server's issuer or token endpoint"
-		}
+	case len(claims.Audience) != 1:
+		// draft-ietf-oauth-rfc7523bis: the one audience, as a string or an array of one.
+		return "assertion aud is not a single value"
+	case claims.Audience[0] != s.cfg.Issuer && claims.Audience[0] != s.cfg.Issuer+PathToken:
+		return "assertion aud is not this server's issuer or token endpoint"
 	}
 	return ""
 }

@@ -134,6 +134,12 @@ func hostileClientAuth() []hostileCase {
 		assertionCase("assertion with an extra audience is refused", "", func(s *testServer, c map[string]any) {
 			c["aud"] = []string{s.URL + compose.PathToken, "https://rs.example.com"}
 		}, unauthorized, "invalid_client"),
+		assertionCase("assertion with aud = [issuer], an array of one, is accepted", "", func(s *testServer, c map[string]any) {
+			c["aud"] = []string{s.URL}
+		}, http.StatusOK, ""),
+		assertionCase("assertion with both the issuer and the token endpoint as aud is refused (one value)", "", func(s *testServer, c map[string]any) {
+			c["aud"] = []string{s.URL, s.URL + compose.PathToken}
+		}, unauthorized, "invalid_client"),
 		assertionCase("assertion with no aud is refused", "", func(_ *testServer, c map[string]any) {
 			delete(c, "aud")
 		}, unauthorized, "invalid_client"),

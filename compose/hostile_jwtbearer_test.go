@@ -123,6 +123,28 @@ func hostileJWTBearer() []hostileCase {
 			status: http.StatusBadRequest, oauthErr: "invalid_grant",
 		},
 		{
+			name: "a grant assertion may name the issuer identifier as its audience (rfc7523bis)",
+			attack: func(t *testing.T, s *testServer) *http.Response {
+				key, secret := jwtBearerClient(t, s, "svc", "")
+				return s.send(t, compose.PathToken, "svc", secret, url.Values{
+					"grant_type": {compose.GrantJWTBearer}, "scope": {"read"},
+					"assertion": {key.assertion(t, "svc", "svc", s.URL, "j7")},
+				})
+			},
+			status: http.StatusOK,
+		},
+		{
+			name: "a grant assertion for another server's audience is refused",
+			attack: func(t *testing.T, s *testServer) *http.Response {
+				key, secret := jwtBearerClient(t, s, "svc", "")
+				return s.send(t, compose.PathToken, "svc", secret, url.Values{
+					"grant_type": {compose.GrantJWTBearer}, "scope": {"read"},
+					"assertion": {key.assertion(t, "svc", "svc", "https://other.example.com", "j8")},
+				})
+			},
+			status: http.StatusBadRequest, oauthErr: "invalid_grant",
+		},
+		{
 			// Item 2: the assertion's aud names this server; it never picks the token's
 			// audience.
 			name: "an assertion's extra audiences do not reach the access token",

@@ -192,13 +192,25 @@ func (s *Server) handlers() {
 		}})
 	}
 	if s.enabled(GrantJWTBearer) {
-		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{&rfc7523.Handler{Storage: a, HandleHelper: helper, Config: cfg}})
+		grantCfg := assertionAudiences{Config: cfg, urls: []string{cfg.TokenURL, s.cfg.Issuer}}
+		cfg.TokenEndpointHandlers = append(cfg.TokenEndpointHandlers, guarded{&rfc7523.Handler{Storage: a, HandleHelper: helper, Config: grantCfg}})
 	}
 	cfg.TokenIntrospectionHandlers.Append(&oauth2.CoreValidator{CoreStrategy: a, CoreStorage: a, Config: cfg})
 	cfg.RevocationHandlers.Append(&oauth2.TokenRevocationHandler{
 		TokenRevocationStorage: a, RefreshTokenStrategy: a, AccessTokenStrategy: a,
 	})
 }
+
+// assertionAudiences is fosite's configuration as the RFC 7523 grant handler sees it: an
+// assertion's aud may name the token endpoint (RFC 7523 §3) or, as
+// draft-ietf-oauth-rfc7523bis recommends, the issuer identifier.
+type assertionAudiences struct {
+	*fosite.Config
+	urls []string
+}
+
+// GetTokenURLs returns the audiences an RFC 7523 grant assertion may name.
+func (c assertionAudiences) GetTokenURLs(context.Context) []string { return c.urls }
 
 func (s *Server) enabled(grant string) bool { return slices.Contains(s.cfg.Grants, grant) }
 
