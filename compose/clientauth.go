@@ -82,6 +82,13 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, form url.Val
 		if cid := form.Get("client_id"); cid != "" && cid != id {
 			return nil, "", fosite.ErrInvalidRequest.WithHint("The client_id parameter does not match the authenticated client.")
 		}
+		if secret == "" && id != "" {
+			// A public client named in the header with an empty password (as clients that
+			// always use Basic send it) authenticates as none, like one named by client_id.
+			if c, _, err := s.lookupClient(ctx, id); err == nil && c.IsPublic() {
+				return c, "", nil
+			}
+		}
 		return s.authenticateSecret(ctx, provider.AuthClientSecretBasic, id, secret)
 	case hasPostSecret:
 		return s.authenticateSecret(ctx, provider.AuthClientSecretPost, form.Get("client_id"), form.Get("client_secret"))
