@@ -2,12 +2,14 @@ package compose
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
 	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
+	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -237,9 +240,6 @@ func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fo
 	for refresh := range 2 {
 		set, err := s.clientJWKS(ctx, c.Provider(), refresh == 1)
 		if err != nil {
-			if errors.Is(err, provider.ErrUnavailable) {
-				return nil, "", err
-			}
 			return fail("client keys unavailable")
 		}
 		for _, k := range candidateKeys(set, hdr.KeyID, hdr.Algorithm) {
@@ -342,29 +342,49 @@ func candidateKeys(set *jose.JSONWebKeySet, kid, alg string) []jose.JSONWebKey {
 	return out
 }
 
-// clientJWKS returns a client's public keys: its inline jwks, or the set at its jwks_uri
-// (refetched when refresh is true).
+// clientJWKS returns a client's public signing keys: its inline jwks, parsed once per
+// distinct set, or the set at its jwks_uri through the server's fetcher (refetched when
+// refresh is true, at most once per cooldown). Both go through jwksfetch.Parse, which keeps
+// public keys only.
 func (s *Server) clientJWKS(ctx context.Context, c *provider.Client, refresh bool) (*jose.JSONWebKeySet, error) {
-	var raw []byte
 	switch {
 	case len(c.JWKS) > 0:
-		raw = c.JWKS
+		return s.inlineKeys.parse(c.JWKS)
 	case c.JWKSURI != "":
-		set, err := s.fcfg.GetJWKSFetcherStrategy(ctx).Resolve(ctx, c.JWKSURI, refresh)
-		if err != nil {
-			return nil, err
-		}
-		if raw, err = json.Marshal(set); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, errors.New("the client has no keys")
+		return s.jwks.Get(ctx, c.JWKSURI, refresh)
 	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(raw, &set); err != nil {
+	return nil, errors.New("the client has no keys")
+}
+
+// keyCache remembers parsed inline client key sets by the SHA-256 of their bytes, so that a private_key_jwt
+// client's keys are not decoded on every request. It holds at most maxCachedKeySets sets
+// and is emptied when full; a changed registration is a new entry.
+type keyCache struct {
+	mu   sync.Mutex
+	sets map[[sha256.Size]byte]*jose.JSONWebKeySet
+}
+
+const maxCachedKeySets = 1024
+
+func (k *keyCache) parse(raw []byte) (*jose.JSONWebKeySet, error) {
+	sum := sha256.Sum256(raw)
+	k.mu.Lock()
+	set, ok := k.sets[sum]
+	k.mu.Unlock()
+	if ok {
+		return set, nil
+	}
+	set, err := jwksfetch.Parse(raw)
+	if err != nil {
 		return nil, err
 	}
-	return &set, nil
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.sets == nil || len(k.sets) >= maxCachedKeySets {
+		k.sets = make(map[[sha256.Size]byte]*jose.JSONWebKeySet)
+	}
+	k.sets[sum] = set
+	return set, nil
 }
 
 // clientIDOf returns the client_id a request claims, for logs.

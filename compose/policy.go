@@ -2,12 +2,10 @@ package compose
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"slices"
-	"strings"
 
+	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/ory/fosite"
 
 	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
@@ -76,21 +74,18 @@ func (s *Server) jwtBearerGrant(ctx context.Context, ar fosite.AccessRequester, 
 	return nil
 }
 
-// unverifiedIssuer returns the iss claim of a compact JWS whose signature fosite has already
-// verified.
+// unverifiedIssuer returns the iss claim of an assertion whose signature fosite has already
+// verified; an algorithm outside assertionAlgs is refused here as well.
 func unverifiedIssuer(assertion string) (string, error) {
-	parts := strings.Split(assertion, ".")
-	if len(parts) != 3 {
-		return "", errors.New("not a compact JWS")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	tok, err := jwt.ParseSigned(assertion, assertionAlgs)
 	if err != nil {
 		return "", err
 	}
-	var claims struct {
-		Issuer string `json:"iss"`
+	var claims jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
+		return "", err
 	}
-	if err := json.Unmarshal(payload, &claims); err != nil || claims.Issuer == "" {
+	if claims.Issuer == "" {
 		return "", errors.New("no iss claim")
 	}
 	return claims.Issuer, nil

@@ -50,7 +50,10 @@ type Server struct {
 	mux     *http.ServeMux
 	log     *slog.Logger
 	guard   *clientsecret.Guard
-	closers []io.Closer
+	// jwks fetches clients' jwks_uri key sets; inlineKeys caches their parsed inline ones.
+	jwks       *jwksfetch.Fetcher
+	inlineKeys keyCache
+	closers    []io.Closer
 }
 
 // New composes a server from c. It validates c, opens the store and key set if asked to,
@@ -144,11 +147,10 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 	}
 	// fosite's default JWKS fetcher follows redirects, retries and reads without limit;
 	// client keys are fetched by ours.
-	jwks, err := jwksfetch.New(c.ClientJWKS)
-	if err != nil {
+	if s.jwks, err = jwksfetch.New(c.ClientJWKS); err != nil {
 		return nil, fmt.Errorf("%w: ClientJWKS: %w", ErrConfig, err)
 	}
-	s.fcfg.JWKSFetcherStrategy = fositeadapter.NewJWKSFetcher(jwks)
+	s.fcfg.JWKSFetcherStrategy = fositeadapter.NewJWKSFetcher(s.jwks)
 	s.adapter, err = fositeadapter.New(s.store, s.fcfg, fositeadapter.Options{Formats: fmts, Now: c.Now, Logger: c.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)

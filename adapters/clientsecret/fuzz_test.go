@@ -23,7 +23,7 @@ func FuzzVerify(f *testing.F) {
 			// Keep each input fast: a high-cost hash is refused without being computed, but
 			// a hash of cost 5..MaxCost would be computed and take up to seconds.
 			if c, err := bcrypt.Cost([]byte(encoded)); err == nil && c > 5 && c <= clientsecret.MaxCost {
-				t.Skip()
+				return // not an input this target explores: too slow to compute per run
 			}
 		}
 		err := clientsecret.Verify(encoded, secret)
