@@ -17,7 +17,9 @@ func start(t *testing.T, args ...string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, func(u string) { ready <- u }) }()
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, func(u string) { ready <- u })
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
