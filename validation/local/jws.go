@@ -11,7 +11,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/oauthkit/oauthkit/validation/internal/jsonscan"
+	"github.com/oauthkit/oauthkit/internal/jsonscan"
 )
 
 // b64 is the base64url alphabet without padding, refusing non-canonical trailing bits, so

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/claimset"
 	"github.com/oauthkit/oauthkit/validation"
-	"github.com/oauthkit/oauthkit/validation/internal/claimset"
+	"github.com/oauthkit/oauthkit/validation/internal/rsclaims"
 )
 
 // DefaultMaxTokenSize is the largest token a Validator parses unless told otherwise.
@@ -247,13 +248,13 @@ func (v *Validator) verifyJWS(ctx context.Context, token string, now time.Time) 
 		return nil, invalid("claims are not base64url")
 	}
 	var cs claimset.Set
-	if err := cs.Parse(payload); err != nil {
+	if err := cs.Parse(payload, nil); err != nil {
 		return nil, invalid("claims are not a JSON object of the right types")
 	}
 	if err := v.checkClaims(&cs, now); err != nil {
 		return nil, err
 	}
-	return cs.Claims(payload), nil
+	return rsclaims.From(&cs, payload), nil
 }
 
 // checkClaims applies RFC 9068 §4 to an authentic claim set.
