@@ -21,4 +21,4 @@ func OpenForTest(kek []byte, set, kid, use, alg string, sealed []byte) (any, err
 }
 
 // RocaFingerprint exposes the ROCA detector.
-var RocaFingerprint = rocaFingerprint
+var RocaFingerprint = josecore.ROCAVulnerable
