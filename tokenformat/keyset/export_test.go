@@ -1,5 +1,7 @@
 package keyset
 
+import "github.com/oauthkit/oauthkit/internal/josecore"
+
 // Internal hooks for the black-box tests and benchmarks.
 
 // SealForTest seals k for the named set with kek, as a Set does before saving.

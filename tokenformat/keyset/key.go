@@ -1,6 +1,8 @@
 package keyset
 
 import (
+	"github.com/oauthkit/oauthkit/internal/josecore"
+
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
