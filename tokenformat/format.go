@@ -55,8 +55,8 @@ const (
 	// the jti deny-list until the token's expiry.
 	StoreNothing
 	// StoreTokenOnly keeps only the token under its key and rebuilds the record from the
-	// token on read (Apache CXF's storeJwtTokenKeyOnly); revocation deletes it. jws.Stub
-	// builds the stored record and jws.Restore rebuilds the full one from it.
+	// token on read (Apache CXF's storeJwtTokenKeyOnly); revocation deletes it. The
+	// adapter builds the stored record and rebuilds the full one by parsing the token again.
 	StoreTokenOnly
 )
 

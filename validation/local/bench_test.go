@@ -38,7 +38,7 @@ func BenchmarkES256(b *testing.B) {
 	ctx := context.Background()
 
 	b.Run("local", func(b *testing.B) {
-		v, _ := newValidator(b, nil)
+		v, _ := newValidator(b, local.Options{})
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := v.Validate(ctx, tok); err != nil {
@@ -101,7 +101,7 @@ func sha(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 // BenchmarkCacheHit measures a token served from the verified-token cache.
 func BenchmarkCacheHit(b *testing.B) {
 	tok := benchToken(b)
-	v, c := newValidator(b, &local.Options{CacheEntries: 1000, CacheMaxTTL: time.Hour})
+	v, c := newValidator(b, local.Options{CacheEntries: 1000, CacheMaxTTL: time.Hour})
 	ctx := context.Background()
 	if _, err := v.Validate(ctx, tok); err != nil {
 		b.Fatal(err)
@@ -132,8 +132,8 @@ func BenchmarkRefreshCoalescing(b *testing.B) {
 	}))
 	defer srv.Close()
 	c := newClock()
-	keys := newRemote(b, srv.URL, c, &local.RemoteOptions{Cooldown: time.Second})
-	v, err := local.New(issuer, audience, []string{"ES256"}, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(b, srv.URL, c, local.RemoteOptions{Cooldown: time.Second})
+	v, err := local.New(issuer, audience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func BenchmarkRefreshCoalescing(b *testing.B) {
 // busy machine does not count; wall-clock ratios are reported too (…-wall).
 func BenchmarkES256Ratio(b *testing.B) {
 	tok := benchToken(b)
-	v, _ := newValidator(b, nil)
+	v, _ := newValidator(b, local.Options{})
 	ctx := context.Background()
 	i := strings.LastIndexByte(tok, '.')
 	input := tok[:i]

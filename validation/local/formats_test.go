@@ -72,7 +72,7 @@ func TestTokensOfTheJWSFormatValidateLocally(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := local.New(issuer, rsAudience, []string{alg}, publicSet(t, key), &local.Options{Clock: c.Func()})
+			v, err := local.New(issuer, rsAudience, []string{alg}, publicSet(t, key), local.Options{Now: c.Func()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,8 +116,8 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			native, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), &local.Options{
-				Clock: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
+			native, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), local.Options{
+				Now: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -128,7 +128,7 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 			}
 			checkRichClaims(t, claims, rec)
 
-			viaFormat, err := local.NewFormat(f, issuer, rsAudience, &local.FormatOptions{Clock: c.Func()})
+			viaFormat, err := local.NewFormat(f, issuer, rsAudience, local.FormatOptions{Now: c.Func()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,8 +141,8 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 			// A validator without the decryption key, or with another one, refuses the token.
 			other := newKey(t, "enc", encAlg)
 			other.KeyID = encKey.KeyID
-			wrong, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), &local.Options{
-				Clock: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*other}},
+			wrong, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), local.Options{
+				Now: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*other}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -151,8 +151,8 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 				t.Errorf("wrong decryption key: %v, want ErrInvalidToken", err)
 			}
 			// The inner JWS must still be signed by a trusted key.
-			untrusted, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, newKey(t, "sig", "ES256")), &local.Options{
-				Clock: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
+			untrusted, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, newKey(t, "sig", "ES256")), local.Options{
+				Now: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -173,7 +173,7 @@ func TestTokensOfTheEncryptedStateFormatValidateWithTheSharedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := local.NewFormat(f, issuer, rsAudience, &local.FormatOptions{Clock: c.Func()})
+	v, err := local.NewFormat(f, issuer, rsAudience, local.FormatOptions{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}

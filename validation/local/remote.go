@@ -36,8 +36,8 @@ type RemoteOptions struct {
 	// Cooldown is the least time between two fetches caused by tokens with unknown kids, and
 	// between retries after a failed fetch. Default 30 seconds.
 	Cooldown time.Duration
-	// Clock returns the current time. Default time.Now.
-	Clock func() time.Time
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
 	// Logger receives fetch failures. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -92,7 +92,7 @@ var _ Keys = (*RemoteKeys)(nil)
 
 // NewRemote returns a key set fetched from jwksURI, an absolute http or https URL. Nothing
 // is fetched until the first Key call.
-func NewRemote(jwksURI string, opts *RemoteOptions) (*RemoteKeys, error) {
+func NewRemote(jwksURI string, opts RemoteOptions) (*RemoteKeys, error) {
 	if err := checkURL(jwksURI, true); err != nil {
 		return nil, fmt.Errorf("local: NewRemote: jwks_uri: %w", err)
 	}
@@ -106,7 +106,7 @@ func NewRemote(jwksURI string, opts *RemoteOptions) (*RemoteKeys, error) {
 // of its OpenID Connect discovery document (/.well-known/openid-configuration). The
 // metadata's issuer must equal issuer exactly (RFC 8414 §3.3). Nothing is fetched until the
 // first Key call; the metadata is fetched until it is found once, then kept.
-func Discover(issuer string, opts *RemoteOptions) (*RemoteKeys, error) {
+func Discover(issuer string, opts RemoteOptions) (*RemoteKeys, error) {
 	if err := checkURL(issuer, false); err != nil {
 		return nil, fmt.Errorf("local: Discover: issuer: %w", err)
 	}
@@ -129,11 +129,8 @@ func Discover(issuer string, opts *RemoteOptions) (*RemoteKeys, error) {
 	return r, nil
 }
 
-func newRemote(opts *RemoteOptions) *RemoteKeys {
-	var o RemoteOptions
-	if opts != nil {
-		o = *opts
-	}
+func newRemote(opts RemoteOptions) *RemoteKeys {
+	o := opts
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
@@ -155,8 +152,8 @@ func newRemote(opts *RemoteOptions) *RemoteKeys {
 	if o.Cooldown <= 0 {
 		o.Cooldown = 30 * time.Second
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -191,7 +188,7 @@ func (r *RemoteKeys) Close() error {
 // no set yet or kid is unknown (at most one fetch per Cooldown for unknown kids); a stale set
 // is refreshed in the background while it keeps answering.
 func (r *RemoteKeys) Key(ctx context.Context, kid string) (*Key, error) {
-	if s := r.snap.Load(); s != nil && r.o.Clock().Before(s.stale) {
+	if s := r.snap.Load(); s != nil && r.o.Now().Before(s.stale) {
 		if k := lookup(s.keys.byID, s.keys.only, kid); k != nil {
 			return k, nil // the hot path: a fresh set that has the key
 		}
@@ -201,7 +198,7 @@ func (r *RemoteKeys) Key(ctx context.Context, kid string) (*Key, error) {
 
 func (r *RemoteKeys) slowKey(ctx context.Context, kid string) (*Key, error) {
 	r.mu.Lock()
-	now := r.o.Clock()
+	now := r.o.Now()
 	s := r.snap.Load()
 	var k *Key
 	if s != nil {
@@ -291,7 +288,7 @@ func (r *RemoteKeys) fetch(c *fetchCall) {
 	keys, maxAge, err := r.load(ctx)
 
 	r.mu.Lock()
-	now := r.o.Clock()
+	now := r.o.Now()
 	if err != nil {
 		r.lastErr = err
 		r.retryAt = now.Add(r.o.Cooldown)

@@ -63,17 +63,14 @@ func (s *jwksServer) set(body []byte, status int) {
 	s.mu.Unlock()
 }
 
-func newRemote(t testing.TB, uri string, c *clock, opts *local.RemoteOptions) *local.RemoteKeys {
+func newRemote(t testing.TB, uri string, c *clock, opts local.RemoteOptions) *local.RemoteKeys {
 	t.Helper()
-	var o local.RemoteOptions
-	if opts != nil {
-		o = *opts
-	}
-	o.Clock = c.Func()
+	o := opts
+	o.Now = c.Func()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	r, err := local.NewRemote(uri, &o)
+	r, err := local.NewRemote(uri, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +82,8 @@ func TestThousandConcurrentTokensWithANewKidCauseOneFetch(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +128,7 @@ func TestUnknownKidRefreshesAtMostOncePerCooldown(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{Cooldown: time.Minute})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{Cooldown: time.Minute})
 	ctx := context.Background()
 	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
 		t.Fatal(err)
@@ -156,8 +153,8 @@ func TestRotationMidRunFailsNoValidToken(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +233,7 @@ func TestCacheControlMaxAgeIsHonouredWithinBounds(t *testing.T) {
 			srv := newJWKSServer(t, jwks(t, ecSigner))
 			srv.cacheControl = tc.cc
 			c := newClock()
-			keys := newRemote(t, srv.URL, c, &local.RemoteOptions{MinRefresh: time.Minute, MaxRefresh: 2 * time.Hour, DefaultRefresh: 10 * time.Minute})
+			keys := newRemote(t, srv.URL, c, local.RemoteOptions{MinRefresh: time.Minute, MaxRefresh: 2 * time.Hour, DefaultRefresh: 10 * time.Minute})
 			ctx := context.Background()
 			if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
 				t.Fatal(err)
@@ -262,8 +259,8 @@ func TestLastGoodSetIsKeptWhileTheEndpointIsDown(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute, Cooldown: 30 * time.Second})
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute, Cooldown: 30 * time.Second})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,8 +305,8 @@ func TestNoKeySetEverLoadedIsUnavailable(t *testing.T) {
 	srv := newJWKSServer(t, []byte("down"))
 	srv.set([]byte("down"), http.StatusBadGateway)
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +338,7 @@ func TestRemoteFetchRefusesRedirectsOversizedBodiesAndSlowServers(t *testing.T) 
 		"redirect": redirect.URL, "oversized": big.URL, "slow": slow.URL, "not JSON": wrongType.URL,
 	} {
 		t.Run(name, func(t *testing.T) {
-			keys := newRemote(t, uri, newClock(), &local.RemoteOptions{MaxResponseSize: 1 << 10, Timeout: 100 * time.Millisecond})
+			keys := newRemote(t, uri, newClock(), local.RemoteOptions{MaxResponseSize: 1 << 10, Timeout: 100 * time.Millisecond})
 			_, err := keys.Key(context.Background(), ecSigner.kid)
 			if !errors.Is(err, validation.ErrUnavailable) {
 				t.Fatalf("Key = %v, want ErrUnavailable", err)
@@ -357,7 +354,7 @@ func TestCloseStopsAFetchInFlight(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	srv.delay = 30 * time.Second
-	keys, err := local.NewRemote(srv.URL, &local.RemoteOptions{Timeout: time.Minute})
+	keys, err := local.NewRemote(srv.URL, local.RemoteOptions{Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +390,7 @@ func TestStaleSetAnswersWhileItRefreshesInTheBackground(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute})
 	ctx := context.Background()
 	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
 		t.Fatal(err)

@@ -25,8 +25,8 @@ type Options struct {
 	// authorization server and this one. Default 0; a few seconds is typical. At most 5
 	// minutes.
 	Leeway time.Duration
-	// Clock returns the current time. Default time.Now.
-	Clock func() time.Time
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
 	// MaxTokenSize is the largest token, in bytes, that is parsed at all; larger ones are
 	// refused before any decoding. Default DefaultMaxTokenSize (8 KiB).
 	MaxTokenSize int
@@ -67,11 +67,8 @@ var _ validation.Validator = (*Validator)(nil)
 // resource audience (which aud must contain), signed with one of algorithms (for example
 // []string{"ES256"}) by a key from keys. All four are required: none of them has a default
 // that would switch a check off.
-func New(issuer, audience string, algorithms []string, keys Keys, opts *Options) (*Validator, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
+func New(issuer, audience string, algorithms []string, keys Keys, opts Options) (*Validator, error) {
+	o := opts
 	switch {
 	case issuer == "":
 		return nil, errors.New("local: New: empty issuer")
@@ -94,7 +91,7 @@ func New(issuer, audience string, algorithms []string, keys Keys, opts *Options)
 		algs:     make(map[string]bool, len(algorithms)),
 		keys:     keys,
 		leeway:   o.Leeway,
-		now:      o.Clock,
+		now:      o.Now,
 		maxSize:  o.MaxTokenSize,
 	}
 	for _, a := range algorithms {
