@@ -7,12 +7,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/benchkit"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat/encrypted"
 	"github.com/oauthkit/oauthkit/tokenformat/formattest"
@@ -61,7 +61,7 @@ func BenchmarkEncrypted(b *testing.B) {
 
 	b.Run("issue/oauthkit", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu := cpuMeter(b)
+		cpu := benchkit.Meter(b)
 		for b.Loop() {
 			if _, err := f.Issue(ctx, rec); err != nil {
 				b.Fatal(err)
@@ -95,7 +95,7 @@ func BenchmarkEncrypted(b *testing.B) {
 	})
 	b.Run("parse/oauthkit", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu := cpuMeter(b)
+		cpu := benchkit.Meter(b)
 		for b.Loop() {
 			if _, err := f.Parse(ctx, tok.Value); err != nil {
 				b.Fatal(err)
@@ -132,14 +132,3 @@ func BenchmarkEncrypted(b *testing.B) {
 	})
 }
 
-// cpuMeter locks the benchmark to its thread and returns a function that reports the
-// thread's CPU time per operation as cpu-ns/op: on a loaded machine, wall time (ns/op)
-// includes time spent preempted, CPU time does not.
-func cpuMeter(b *testing.B) func() {
-	runtime.LockOSThread()
-	t0 := threadCPU()
-	return func() {
-		b.ReportMetric(float64(threadCPU()-t0)/float64(b.N), "cpu-ns/op")
-		runtime.UnlockOSThread()
-	}
-}
