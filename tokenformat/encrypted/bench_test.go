@@ -131,4 +131,3 @@ func BenchmarkEncrypted(b *testing.B) {
 		}
 	})
 }
-
