@@ -10,6 +10,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/adapters/registration"
+	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
@@ -187,7 +188,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, configErr("Issuer", "required")
 	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
 		return c, configErr("Issuer", "must be an absolute URL without query or fragment")
-	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && loopback.Host(u.Hostname())):
 		return c, configErr("Issuer", "must be https (http only on a loopback host)")
 	}
 	if (c.Store == nil) == (c.StorageURL == "") {
@@ -276,7 +277,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.ClientJWKS.AllowLoopbackHTTP && !isLoopback(u.Hostname()) {
+	if c.ClientJWKS.AllowLoopbackHTTP && !loopback.Host(u.Hostname()) {
 		return c, configErr("ClientJWKS", "AllowLoopbackHTTP is for development with an Issuer on a loopback host")
 	}
 	if c.ClientJWKS.Logger == nil {
@@ -286,8 +287,4 @@ func (c Config) withDefaults() (Config, error) {
 		c.ClientJWKS.Now = c.Now
 	}
 	return c, nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }

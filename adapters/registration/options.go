@@ -12,6 +12,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
+	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -118,7 +119,7 @@ func New(store provider.ClientManager, endpoint string, opts Options) (*Handler,
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
-		!(u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		!(u.Scheme == "https" || (u.Scheme == "http" && loopback.Host(u.Hostname()))) {
 		return nil, errors.New("registration: endpoint must be an absolute https URL (http only on a loopback host) without query or fragment")
 	}
 	h := &Handler{
