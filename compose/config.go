@@ -8,20 +8,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/adapters/registration"
 	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
-)
-
-// Grant types a server can enable.
-const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantClientCredentials = "client_credentials"
-	GrantRefreshToken      = "refresh_token"
-	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
 // Names of the built-in access-token formats. A client picks one by naming it in its
@@ -170,7 +163,6 @@ type Config struct {
 	Now func() time.Time
 }
 
-var allGrants = []string{GrantAuthorizationCode, GrantClientCredentials, GrantRefreshToken, GrantJWTBearer}
 var allAuthMethods = []string{provider.AuthClientSecretBasic, provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT}
 
 // ErrConfig is matched by every configuration error New returns.
@@ -236,7 +228,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	for _, g := range c.Grants {
-		if !slices.Contains(allGrants, g) {
+		if !slices.Contains(authz.Grants(), g) {
 			return c, configErr("Grants", "unsupported grant type %q", g)
 		}
 	}

@@ -10,19 +10,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// Grant type names.
+// Grant type names: those of adapters/authz, and implicit, which a client may register
+// although no oauthkit server issues tokens by it.
 const (
-	GrantAuthorizationCode = "authorization_code"
+	GrantAuthorizationCode = authz.GrantAuthorizationCode
 	GrantImplicit          = "implicit"
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
-	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantRefreshToken      = authz.GrantRefreshToken
+	GrantClientCredentials = authz.GrantClientCredentials
+	GrantJWTBearer         = authz.GrantJWTBearer
 )
 
 // knownGrants are the grant types New accepts in Options.GrantTypes.
