@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauthkit/oauthkit/validation/internal/jsonscan"
+	"github.com/oauthkit/oauthkit/internal/jsonscan"
 )
 
 // read collects an object's members: strings, numbers and string lists by their JSON type,

@@ -376,3 +376,25 @@ func (s *Scanner) literal(lit string) error {
 
 // Peek returns the next byte that is not whitespace, without consuming it, or 0 at the end.
 func (s *Scanner) Peek() byte { return s.peek() }
+
+// Bool reads true or false.
+func (s *Scanner) Bool() (bool, error) {
+	switch s.peek() {
+	case 't':
+		return true, s.literal("true")
+	case 'f':
+		return false, s.literal("false")
+	}
+	return false, ErrSyntax
+}
+
+// Raw reads any value, checking its syntax as Skip does, and returns its JSON text, which
+// aliases the input.
+func (s *Scanner) Raw() ([]byte, error) {
+	s.ws()
+	start := s.i
+	if err := s.skip(0); err != nil {
+		return nil, err
+	}
+	return s.b[start:s.i], nil
+}

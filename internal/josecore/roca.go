@@ -1,4 +1,4 @@
-package keyset
+package josecore
 
 import (
 	"math/big"
@@ -27,8 +27,8 @@ var rocaSubgroups = sync.OnceValue(func() [][]bool {
 	return out
 })
 
-// rocaFingerprint reports whether n has the ROCA fingerprint (CVE-2017-15361).
-func rocaFingerprint(n *big.Int) bool {
+// ROCAVulnerable reports whether n has the ROCA fingerprint (CVE-2017-15361).
+func ROCAVulnerable(n *big.Int) bool {
 	sub := rocaSubgroups()
 	var r, m big.Int
 	for i, p := range rocaPrimes {
