@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,17 +21,21 @@ const MaxTokenLen = 16 << 10
 
 // An access token's "signature" in fosite's sense is the token itself whenever fosite asks
 // for it (AccessTokenSignature), so that every storage read authenticates the token with its
-// format first and stateless tokens need no lookup. Only the signature GenerateAccessToken
-// returns, which fosite hands straight to CreateAccessTokenSession, is an internal reference
-// (issuedMark, format index, storage key, and for StoreTokenOnly the token). Reads never
-// interpret that form, so presenting one as a bearer token gains nothing.
-const issuedMark = "\x00oauthkit\x00"
+// format first and stateless tokens need no lookup. What GenerateAccessToken issued travels
+// to CreateAccessTokenSession on the request's Session (Session.issued), not through the
+// signature fosite passes between them, which is only the token's storage key.
 
 // AccessTokenSignature returns token: the Adapter authenticates it on every read.
 func (a *Adapter) AccessTokenSignature(_ context.Context, token string) string { return token }
 
-// GenerateAccessToken issues an access token for r in the format of r's client.
+// GenerateAccessToken issues an access token for r in the format of r's client and keeps
+// what it issued on r's Session, for CreateAccessTokenSession to store. r's session must be
+// a *Session.
 func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
+	sess, ok := r.GetSession().(*Session)
+	if !ok {
+		return "", "", errors.New("fositeadapter: GenerateAccessToken: the request's session is not a *fositeadapter.Session")
+	}
 	i, err := a.formatIndex(r)
 	if err != nil {
 		return "", "", err
@@ -51,17 +54,17 @@ func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (
 	if err != nil {
 		return "", "", fmt.Errorf("fositeadapter: issue %s access token: %w", f.Name(), err)
 	}
-	var b strings.Builder
-	b.Grow(len(issuedMark) + 4 + len(tok.Key) + len(tok.Value))
-	b.WriteString(issuedMark)
-	b.WriteString(strconv.Itoa(i))
-	b.WriteByte(0)
-	b.WriteString(tok.Key)
-	if f.Persistence() == tokenformat.StoreTokenOnly {
-		b.WriteByte(0)
-		b.WriteString(tok.Value)
-	}
-	return tok.Value, b.String(), nil
+	sess.issued = &issuedAccess{persist: f.Persistence(), key: tok.Key, value: tok.Value, rec: rec}
+	return tok.Value, tok.Key, nil
+}
+
+// issuedAccess is an access token GenerateAccessToken issued and CreateAccessTokenSession has
+// yet to keep: its format's persistence, its storage key and value, and the record it was
+// issued from, which is the record stored (one record per token, built once).
+type issuedAccess struct {
+	persist    tokenformat.Persistence
+	key, value string
+	rec        *provider.Record
 }
 
 // ValidateAccessToken checks the expiry of a token whose request was read through
@@ -73,54 +76,62 @@ func (a *Adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ s
 	return nil
 }
 
-// CreateAccessTokenSession keeps what the token's format needs kept.
+// CreateAccessTokenSession keeps what the token's format needs kept, from what
+// GenerateAccessToken left on the request's session under the same key.
 func (a *Adapter) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
-	rest, ok := strings.CutPrefix(signature, issuedMark)
-	if !ok {
-		return errors.New("fositeadapter: CreateAccessTokenSession: signature not from GenerateAccessToken")
+	sess, _ := r.GetSession().(*Session)
+	if sess == nil || sess.issued == nil || sess.issued.key != signature {
+		return errors.New("fositeadapter: CreateAccessTokenSession: no access token issued by GenerateAccessToken for this request")
 	}
-	idx, rest, _ := strings.Cut(rest, "\x00")
-	key, value, _ := strings.Cut(rest, "\x00")
-	i, err := strconv.Atoi(idx)
-	if err != nil || i < 0 || i >= len(a.formats) {
-		return errors.New("fositeadapter: CreateAccessTokenSession: bad format reference")
-	}
-	switch a.formats[i].Persistence() {
+	is := sess.issued
+	sess.issued = nil
+	switch is.persist {
 	case tokenformat.StoreNothing:
 		return nil
 	case tokenformat.StoreTokenOnly:
-		exp := sessionOf(r).GetExpiresAt(fosite.AccessToken)
-		if exp.IsZero() {
-			exp = a.now().Add(a.lifespan(provider.AccessToken))
-		}
 		rec := &provider.Record{
-			Kind: provider.AccessToken, Key: key, GrantID: r.GetID(),
-			ClientID: r.GetClient().GetID(), IssuedAt: a.now(), ExpiresAt: exp,
-			Session: []byte(value),
+			Kind: provider.AccessToken, Key: is.key, GrantID: is.rec.GrantID,
+			ClientID: is.rec.ClientID, IssuedAt: is.rec.IssuedAt, ExpiresAt: is.rec.ExpiresAt,
+			Session: []byte(is.value),
 		}
 		return a.storeErr(a.store.CreateToken(ctx, rec))
 	default:
-		rec, err := a.record(provider.AccessToken, key, r)
-		if err != nil {
-			return err
-		}
+		rec := is.rec
+		rec.Key = is.key
+		// What the token request's form carried (a redirect URI, a PKCE challenge) belongs to
+		// the code, not to the access token.
+		rec.RedirectURI, rec.PKCEChallenge, rec.PKCEMethod = "", "", ""
 		return a.storeErr(a.store.CreateToken(ctx, rec))
 	}
 }
 
-// parse authenticates a presented access token with the format that made it.
+// parse authenticates a presented access token with the format that made it, found by
+// recognition (tokenformat.Recognizer: a prefix, a typ, a header marker): only formats that
+// recognise the token parse it, and a format without a Recognizer is tried only for a token
+// that no format recognised.
 func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, tokenformat.Format, error) {
-	if token == "" || len(token) > MaxTokenLen || strings.HasPrefix(token, issuedMark) {
+	if token == "" || len(token) > MaxTokenLen {
 		return tokenformat.Token{}, nil, fosite.ErrNotFound.WithHint("The token is not an access token of this server.")
 	}
-	var expired bool
-	for _, f := range a.formats {
-		tok, err := f.Parse(ctx, token)
-		if err == nil {
-			return tok, f, nil
+	var expired, recognised bool
+	for _, f := range a.recognizing {
+		if !f.r.Recognize(token) {
+			continue
 		}
-		if errors.Is(err, tokenformat.ErrExpired) {
-			expired = true
+		recognised = true
+		tok, err := f.f.Parse(ctx, token)
+		if err == nil {
+			return tok, f.f, nil
+		}
+		expired = expired || errors.Is(err, tokenformat.ErrExpired)
+	}
+	if !recognised {
+		for _, f := range a.unrecognizing {
+			tok, err := f.Parse(ctx, token)
+			if err == nil {
+				return tok, f, nil
+			}
+			expired = expired || errors.Is(err, tokenformat.ErrExpired)
 		}
 	}
 	if expired {

@@ -42,6 +42,10 @@ type Adapter struct {
 	hmac    *oauth2.HMACSHAStrategy
 	formats []tokenformat.Format
 	byName  map[string]int
+	// recognizing are the formats that recognise their tokens, in order; unrecognizing the
+	// others (custom formats without a Recognizer), tried only for tokens none recognised.
+	recognizing   []recognizer
+	unrecognizing []tokenformat.Format
 	// stateless reports whether any format keeps nothing, so that revocation must go
 	// through the deny-list.
 	stateless bool
@@ -90,6 +94,11 @@ func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, erro
 			return nil, fmt.Errorf("fositeadapter: Options.Formats: duplicate name %q", f.Name())
 		}
 		a.byName[f.Name()] = i
+		if r, ok := f.(tokenformat.Recognizer); ok {
+			a.recognizing = append(a.recognizing, recognizer{f, r})
+		} else {
+			a.unrecognizing = append(a.unrecognizing, f)
+		}
 		if f.Persistence() == tokenformat.StoreNothing {
 			a.stateless = true
 		}
@@ -108,6 +117,12 @@ func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, erro
 		cfg.JWKSFetcherStrategy = NewJWKSFetcher(f)
 	}
 	return a, nil
+}
+
+// recognizer is a format with its Recognizer.
+type recognizer struct {
+	f tokenformat.Format
+	r tokenformat.Recognizer
 }
 
 // Store returns the store the Adapter writes to.
