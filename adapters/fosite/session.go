@@ -25,7 +25,7 @@ type Session struct {
 	Extra map[string]any `json:"-"`
 
 	// refreshScopes, when set, are the scopes of the refresh token issued from this session
-	// where they differ from the access token's (NarrowScope).
+	// where they differ from the access token's (narrowScope).
 	refreshScopes []string
 	// issued is the access token GenerateAccessToken issued from this session, until
 	// CreateAccessTokenSession keeps it.
