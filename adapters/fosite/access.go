@@ -26,12 +26,12 @@ const MaxTokenLen = 16 << 10
 // signature fosite passes between them, which is only the token's storage key.
 
 // AccessTokenSignature returns token: the Adapter authenticates it on every read.
-func (a *Adapter) AccessTokenSignature(_ context.Context, token string) string { return token }
+func (a *adapter) AccessTokenSignature(_ context.Context, token string) string { return token }
 
 // GenerateAccessToken issues an access token for r in the format of r's client and keeps
 // what it issued on r's Session, for CreateAccessTokenSession to store. r's session must be
 // a *Session.
-func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
+func (a *adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
 	sess, ok := r.GetSession().(*Session)
 	if !ok {
 		return "", "", errors.New("fositeadapter: GenerateAccessToken: the request's session is not a *fositeadapter.Session")
@@ -69,7 +69,7 @@ type issuedAccess struct {
 
 // ValidateAccessToken checks the expiry of a token whose request was read through
 // GetAccessTokenSession, which already authenticated it.
-func (a *Adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ string) error {
+func (a *adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ string) error {
 	if exp := r.GetSession().GetExpiresAt(fosite.AccessToken); !exp.IsZero() && !a.now().Before(exp) {
 		return fosite.ErrTokenExpired.WithHint("The access token expired.")
 	}
@@ -78,7 +78,7 @@ func (a *Adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ s
 
 // CreateAccessTokenSession keeps what the token's format needs kept, from what
 // GenerateAccessToken left on the request's session under the same key.
-func (a *Adapter) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
+func (a *adapter) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
 	sess, _ := r.GetSession().(*Session)
 	if sess == nil || sess.issued == nil || sess.issued.key != signature {
 		return errors.New("fositeadapter: CreateAccessTokenSession: no access token issued by GenerateAccessToken for this request")
@@ -109,7 +109,7 @@ func (a *Adapter) CreateAccessTokenSession(ctx context.Context, signature string
 // recognition (tokenformat.Recognizer: a prefix, a typ, a header marker): only formats that
 // recognise the token parse it, and a format without a Recognizer is tried only for a token
 // that no format recognised.
-func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, tokenformat.Format, error) {
+func (a *adapter) parse(ctx context.Context, token string) (tokenformat.Token, tokenformat.Format, error) {
 	if token == "" || len(token) > MaxTokenLen {
 		return tokenformat.Token{}, nil, fosite.ErrNotFound.WithHint("The token is not an access token of this server.")
 	}
@@ -145,7 +145,7 @@ func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, t
 // (StoreNothing), or decoded from the token once the store confirms it still holds it
 // (StoreTokenOnly). In every format a token whose client no longer exists, or was registered
 // again after the token was issued, reads as not found (RFC 7592 §2.3).
-func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+func (a *adapter) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	tok, f, err := a.parse(ctx, signature)
 	if err != nil {
 		return nil, err
@@ -201,7 +201,7 @@ func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _
 }
 
 // DeleteAccessTokenSession removes (or, for a format that keeps nothing, denies) one token.
-func (a *Adapter) DeleteAccessTokenSession(ctx context.Context, signature string) error {
+func (a *adapter) DeleteAccessTokenSession(ctx context.Context, signature string) error {
 	tok, f, err := a.parse(ctx, signature)
 	if err != nil {
 		return err
@@ -215,7 +215,7 @@ func (a *Adapter) DeleteAccessTokenSession(ctx context.Context, signature string
 // RevokeAccessToken revokes every access token of a grant (RFC 7009 §2.1): stored ones are
 // deleted; when a format keeps nothing, the grant is also denied for as long as any of its
 // tokens can live.
-func (a *Adapter) RevokeAccessToken(ctx context.Context, requestID string) error {
+func (a *adapter) RevokeAccessToken(ctx context.Context, requestID string) error {
 	if key, ok := cutTokenID(requestID); ok {
 		return a.deny(ctx, "t:"+key, a.now().Add(a.lifespan(provider.AccessToken)+time.Minute))
 	}
@@ -250,7 +250,7 @@ func denyID(grantID, key string) string {
 	return "t:" + key
 }
 
-func (a *Adapter) deny(ctx context.Context, id string, until time.Time) error {
+func (a *adapter) deny(ctx context.Context, id string, until time.Time) error {
 	err := a.store.Deny(ctx, denyKey(id), until)
 	if errors.Is(err, provider.ErrConflict) {
 		return nil
