@@ -76,8 +76,8 @@ type Config struct {
 	// DefaultFormat names the access-token format issued to clients that name none.
 	// Default FormatJWS.
 	DefaultFormat string
-	// Formats names further built-in formats clients may choose. At most one of jws,
-	// jws-stateless and jwt-only may be enabled at a time: their tokens look alike.
+	// Formats names further built-in formats clients may choose; any of them may be
+	// enabled together (a token is dispatched to the format that recognises it).
 	Formats []string
 	// CustomFormats are formats of your own, chosen by clients through their Name.
 	CustomFormats []tokenformat.Format

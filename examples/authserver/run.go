@@ -152,14 +152,17 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	}
 }
 
-// otherFormats enables the formats a client may choose besides the default: all built-in
-// ones but the JWS variants other than the default (their tokens look alike).
+// otherFormats enables the formats a client may choose besides the default: every built-in
+// one (a token is dispatched to the format that recognises it, so all six coexist).
 func otherFormats(def string) []string {
-	out := []string{compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWE}
-	switch def {
-	case compose.FormatJWS, compose.FormatJWSStateless, compose.FormatJWTOnly:
-	default:
-		out = append(out, compose.FormatJWS)
+	var out []string
+	for _, f := range []string{
+		compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWS,
+		compose.FormatJWSStateless, compose.FormatJWTOnly, compose.FormatJWE,
+	} {
+		if f != def {
+			out = append(out, f)
+		}
 	}
 	return out
 }
