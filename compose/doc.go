@@ -3,6 +3,8 @@
 // key-encryption key), the access-token formats, and fosite's handlers for the grants you
 // enable, behind one http.Handler.
 //
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore" // links sqlite://, postgres://, mysql://
+//
 //	srv, err := compose.New(ctx, compose.Config{
 //		Issuer:     "https://as.example.com",
 //		StorageURL: "sqlite://oauthkit.db",
