@@ -3,7 +3,7 @@
 // key-encryption key), the access-token formats, and fosite's handlers for the grants you
 // enable, behind one http.Handler.
 //
-//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore" // links sqlite://, postgres://, mysql://
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite" // links sqlite:// and its driver
 //
 //	srv, err := compose.New(ctx, compose.Config{
 //		Issuer:     "https://as.example.com",

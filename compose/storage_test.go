@@ -9,7 +9,9 @@ import (
 	// The tests open SQL and Redis stores by URL, as a program does: by linking their back
 	// ends. compose itself links only memstore (TestComposeLinksNoStorageDriver).
 	_ "github.com/oauthkit/oauthkit/storage/redisstore"
-	_ "github.com/oauthkit/oauthkit/storage/sqlstore"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/mysql"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/postgres"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite"
 )
 
 // TestComposeLinksNoStorageDriver proves that a program importing compose links no back end

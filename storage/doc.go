@@ -5,12 +5,13 @@
 //
 //	import (
 //		"github.com/oauthkit/oauthkit/storage"
-//		_ "github.com/oauthkit/oauthkit/storage/sqlstore" // registers sqlite://, postgres://, mysql://…
+//		_ "github.com/oauthkit/oauthkit/storage/sqlstore/postgres" // registers postgres://, links pgx only
 //	)
 //
 //	s, err := storage.Open(ctx, "postgres://oauth@db/oauth", storage.OpenOptions{})
 //
 // compose.Config.StorageURL goes through Open. The back ends themselves live in the
-// subpackages memstore, sqlstore and redisstore; storagetest is the conformance kit every
+// subpackages memstore, sqlstore (one package per SQL driver: sqlstore/postgres, sqlstore/mysql,
+// sqlstore/sqlite) and redisstore; storagetest is the conformance kit every
 // back end passes, and examples/customstore shows a third-party back end end to end.
 package storage

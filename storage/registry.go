@@ -58,9 +58,11 @@ func Register(scheme string, o Opener) {
 // Open opens the store named by rawURL with the back end registered for its scheme. The
 // schemes oauthkit ships are registered by importing their packages:
 //
-//	memory://                              storage/memstore
-//	sqlite://…, postgres://…, postgresql://…, mysql://…, mariadb://…   storage/sqlstore
-//	redis://…, rediss://…, redis+cluster://…, redis+sentinel://… (and rediss+…)   storage/redisstore
+//	memory://                                  storage/memstore
+//	sqlite://…, sqlite3://…                    storage/sqlstore/sqlite
+//	postgres://…, postgresql://…               storage/sqlstore/postgres
+//	mysql://…, mariadb://…                     storage/sqlstore/mysql
+//	redis://…, redis+cluster://…, redis+sentinel://…, and rediss… over TLS   storage/redisstore
 //
 // A URL without a scheme is an error wrapping provider.ErrInvalid; a scheme nobody
 // registered is an error wrapping ErrUnknownScheme and naming the registered ones. Errors

@@ -11,14 +11,16 @@ import (
 	"github.com/oauthkit/oauthkit/storage"
 	"github.com/oauthkit/oauthkit/storage/memstore"
 	_ "github.com/oauthkit/oauthkit/storage/redisstore"
-	_ "github.com/oauthkit/oauthkit/storage/sqlstore"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/mysql"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/postgres"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite"
 )
 
 func TestBuiltInBackEndsRegisterEverySchemeTheyOpen(t *testing.T) {
 	want := []string{
 		"mariadb", "memory", "mysql", "postgres", "postgresql",
 		"redis", "redis+cluster", "redis+sentinel", "rediss", "rediss+cluster", "rediss+sentinel",
-		"sqlite",
+		"sqlite", "sqlite3",
 	}
 	got := storage.Schemes()
 	for _, s := range want {
