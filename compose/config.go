@@ -44,9 +44,15 @@ type Config struct {
 
 	// Store is where clients, tokens and keys live. Exactly one of Store and StorageURL.
 	Store provider.Store
-	// StorageURL opens a store: "memory://", "sqlite://path.db", "sqlite:///abs/path.db",
-	// "postgres://…", "mysql://…", "redis://host:port/db". SQL schemas are migrated on
-	// open. The Server owns a store it opened and closes it on Close.
+	// StorageURL opens a store through storage.Open, by the back end registered for the
+	// URL's scheme. compose links only "memory://" (storage/memstore); a program links the
+	// others by importing their packages, blank if nothing else is used:
+	// storage/sqlstore/sqlite for "sqlite://path.db" and "sqlite:///abs/path.db",
+	// storage/sqlstore/postgres for "postgres://…", storage/sqlstore/mysql for "mysql://…"
+	// (schemas are migrated on open), storage/redisstore for "redis://host:port/db" and its
+	// other forms,
+	// or a third party's back end for its own scheme (see examples/customstore). The Server
+	// owns a store it opened and closes it on Close.
 	StorageURL string
 	// CacheTTL puts a read-through cache (storage/cache) of clients and key sets in front of
 	// a SQL or Redis store opened from StorageURL, so that a token request does not read its

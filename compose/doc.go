@@ -5,6 +5,8 @@
 // compose's API holds only oauthkit's own types: the hooks (LoginHandler, JWTBearerPolicy,
 // IntrospectionPolicy) and the Grant constants are adapters/authz's, re-exported here.
 //
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite" // links sqlite:// and its driver
+//
 //	srv, err := compose.New(ctx, compose.Config{
 //		Issuer:     "https://as.example.com",
 //		StorageURL: "sqlite://oauthkit.db",

@@ -31,7 +31,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default http://<addr>)")
-	fs.StringVar(&o.storage, "storage", "sqlite://oauthkit.db", "storage URL: sqlite://FILE, memory://, postgres://…, mysql://…, redis://…")
+	fs.StringVar(&o.storage, "storage", "sqlite://oauthkit.db", "storage URL: sqlite://FILE, memory://, postgres://…, mysql://…, redis://…, bolt://FILE")
 	fs.StringVar(&o.format, "format", compose.FormatJWS, "access token format: opaque, encrypted, jws, jws-stateless, jwe, jwt-only")
 	fs.DurationVar(&o.ttl, "access-token-ttl", time.Hour, "access token lifetime")
 	fs.DurationVar(&o.readTimeout, "read-timeout", compose.ReadTimeout, "how long a client may take to send a whole request, headers and body")
