@@ -422,3 +422,32 @@ func BenchmarkRevokeGrant(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClient reads a client shaped like a registered confidential client.
+func BenchmarkClient(b *testing.B) {
+	s := newBenchStore(b, newBenchClock())
+	ctx := context.Background()
+	c := &provider.Client{
+		ID:                      "my-client",
+		SecretHash:              "sha256$" + rand.Text(),
+		Name:                    "My Client",
+		RedirectURIs:            []string{"https://client.example.com/callback"},
+		GrantTypes:              []string{"authorization_code", "refresh_token", "client_credentials"},
+		ResponseTypes:           []string{"code"},
+		Scopes:                  []string{"openid", "profile", "offline_access"},
+		Audience:                []string{"https://api.example.com"},
+		TokenEndpointAuthMethod: provider.AuthClientSecretBasic,
+		Metadata:                []byte(`{"logo_uri":"https://client.example.com/logo.png"}`),
+		CreatedAt:               time.Now(),
+		UpdatedAt:               time.Now(),
+	}
+	if err := s.CreateClient(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Client(ctx, c.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

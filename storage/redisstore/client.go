@@ -108,7 +108,7 @@ func (s *Store) CreateClient(ctx context.Context, c *provider.Client) error {
 		return fmt.Errorf("redisstore: create client: %w", err)
 	}
 	n, err := createClientScript.Run(ctx, s.rdb, []string{s.clientKey(c.ID), s.clientIndexKey()},
-		encodeClient(c), c.ID).Int64()
+		binaryOf(c), c.ID).Int64()
 	if err != nil {
 		return s.wrap("create client", err)
 	}
@@ -123,7 +123,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("redisstore: update client: %w", err)
 	}
-	n, err := updateClientScript.Run(ctx, s.rdb, []string{s.clientKey(c.ID)}, encodeClient(c)).Int64()
+	n, err := updateClientScript.Run(ctx, s.rdb, []string{s.clientKey(c.ID)}, binaryOf(c)).Int64()
 	if err != nil {
 		return s.wrap("update client", err)
 	}
@@ -257,8 +257,8 @@ func (s *Store) ListClients(ctx context.Context, after string, limit int) ([]*pr
 }
 
 func (s *Store) decodeStoredClient(op string, b []byte) (*provider.Client, error) {
-	c, err := decodeClient(b)
-	if err != nil {
+	c := new(provider.Client)
+	if err := c.UnmarshalBinary(b); err != nil {
 		s.log.Error("redisstore: cannot decode a stored client", "op", op, "err", err)
 		return nil, fmt.Errorf("redisstore: %s: %w", op, err)
 	}

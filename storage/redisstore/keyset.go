@@ -28,8 +28,8 @@ func (s *Store) KeySet(ctx context.Context, name string) (*provider.KeySet, erro
 	if err != nil {
 		return nil, s.wrap("key set", err)
 	}
-	set, err := decodeKeySet(b)
-	if err != nil {
+	set := new(provider.KeySet)
+	if err := set.UnmarshalBinary(b); err != nil {
 		s.log.Error("redisstore: cannot decode a stored key set", "err", err)
 		return nil, fmt.Errorf("redisstore: key set: %w", err)
 	}
@@ -51,7 +51,7 @@ func (s *Store) SaveKeySet(ctx context.Context, set *provider.KeySet) error {
 	next.Version = set.Version + 1
 	next.UpdatedAt = s.now().UTC()
 	n, err := saveKeySetScript.Run(ctx, s.rdb, []string{s.keySetKey(set.Name)},
-		strconv.FormatInt(set.Version, 10), strconv.FormatInt(next.Version, 10), encodeKeySet(next)).Int64()
+		strconv.FormatInt(set.Version, 10), strconv.FormatInt(next.Version, 10), binaryOf(next)).Int64()
 	if err != nil {
 		return s.wrap("save key set", err)
 	}

@@ -204,7 +204,7 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	member := grantMember(r.Kind, r.Key)
 	ms := expireMillis(r.ExpiresAt)
 	nowms := now.UnixMilli()
-	args := []any{encodeRecord(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms, r.ClientID}
+	args := []any{binaryOf(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms, r.ClientID}
 
 	var n int64
 	var err error
@@ -372,7 +372,7 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 		return nil, s.wrap(op, err)
 	}
 	if len(v) != 3 {
-		return nil, fmt.Errorf("redisstore: %s: %w: unexpected script reply", op, errCorrupt)
+		return nil, fmt.Errorf("redisstore: %s: %w: unexpected script reply", op, provider.ErrCorrupt)
 	}
 	first, _ := v[0].(int64)
 	d, _ := v[1].(string)
@@ -490,15 +490,15 @@ func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider
 
 // decodeStoredRecord decodes a record's data and applies its used stamp.
 func (s *Store) decodeStoredRecord(op, d, u string) (*provider.Record, error) {
-	r, err := decodeRecord([]byte(d))
-	if err != nil {
+	r := new(provider.Record)
+	if err := r.UnmarshalBinary([]byte(d)); err != nil {
 		s.log.Error("redisstore: cannot decode a stored record", "op", op, "err", err)
 		return nil, fmt.Errorf("redisstore: %s: %w", op, err)
 	}
 	if u != "" {
 		ns, err := strconv.ParseInt(u, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("redisstore: %s: %w: bad used stamp", op, errCorrupt)
+			return nil, fmt.Errorf("redisstore: %s: %w: bad used stamp", op, provider.ErrCorrupt)
 		}
 		r.UsedAt = time.Unix(0, ns).UTC()
 	}
