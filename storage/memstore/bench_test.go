@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/testclock"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -27,15 +28,9 @@ import (
 const pool = 1 << 14
 
 // benchClock is a clock that moves only when a pool wraps around.
-type benchClock struct{ ns atomic.Int64 }
+type benchClock = testclock.Clock
 
-func newBenchClock() *benchClock {
-	c := new(benchClock)
-	c.ns.Store(time.Now().UnixNano())
-	return c
-}
-
-func (c *benchClock) now() time.Time { return time.Unix(0, c.ns.Load()) }
+func newBenchClock() *benchClock { return testclock.New(time.Now()) }
 
 // records returns n distinct records of the given kind, four to a grant, shaped like the
 // ones oauthkit stores: a 43-byte key (a base64url SHA-256 tag), three scopes, an audience,
@@ -94,7 +89,7 @@ func unuse(s *Store, rs []*provider.Record) {
 }
 
 func newBenchStore(b *testing.B, clock *benchClock) *Store {
-	s := New(Options{Now: clock.now})
+	s := New(Options{Now: clock.Now})
 	b.Cleanup(func() { s.Close() })
 	return s
 }
@@ -105,7 +100,7 @@ func newBenchStore(b *testing.B, clock *benchClock) *Store {
 func BenchmarkCreateToken(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
@@ -123,8 +118,8 @@ func BenchmarkCreateToken(b *testing.B) {
 
 // rewind moves clock two hours on and makes rs live again at the new time.
 func rewind(clock *benchClock, rs []*provider.Record) {
-	clock.ns.Add(int64(2 * time.Hour))
-	now := clock.now()
+	clock.Advance(2 * time.Hour)
+	now := clock.Now()
 	for _, r := range rs {
 		r.IssuedAt, r.ExpiresAt = now, now.Add(time.Hour)
 	}
@@ -136,7 +131,7 @@ func BenchmarkCreateTokenParallel(b *testing.B) {
 	ctx := context.Background()
 	pools := make(chan []*provider.Record, runtime.GOMAXPROCS(0))
 	for range cap(pools) {
-		pools <- records(provider.AccessToken, pool, clock.now())
+		pools <- records(provider.AccessToken, pool, clock.Now())
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -161,7 +156,7 @@ func BenchmarkCreateTokenParallel(b *testing.B) {
 func BenchmarkToken(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	stored(b, s, rs)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -177,7 +172,7 @@ func BenchmarkToken(b *testing.B) {
 func BenchmarkTokenParallel(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	stored(b, s, rs)
 	ctx := context.Background()
 	var seed atomic.Int64
@@ -199,7 +194,7 @@ func BenchmarkTokenParallel(b *testing.B) {
 func benchUse(b *testing.B, kind provider.Kind, use func(s *Store, key string) (*provider.Record, error)) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(kind, pool, clock.now())
+	rs := records(kind, pool, clock.Now())
 	live := stored(b, s, rs)
 	b.ReportAllocs()
 	i := 0
@@ -221,7 +216,7 @@ func benchUseParallel(b *testing.B, kind provider.Kind, use func(s *Store, key s
 	type poolOf struct{ rs, live []*provider.Record }
 	pools := make(chan poolOf, runtime.GOMAXPROCS(0))
 	for range cap(pools) {
-		rs := records(kind, pool, clock.now())
+		rs := records(kind, pool, clock.Now())
 		pools <- poolOf{rs, stored(b, s, rs)}
 	}
 	b.ReportAllocs()
@@ -303,7 +298,7 @@ func denyList(b *testing.B, s *Store, clock *benchClock) []string {
 	for i := range jtis {
 		jtis[i] = rand.Text()
 		if i%2 == 0 {
-			if err := s.Deny(context.Background(), jtis[i], clock.now().Add(time.Hour)); err != nil {
+			if err := s.Deny(context.Background(), jtis[i], clock.Now().Add(time.Hour)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -317,7 +312,7 @@ func BenchmarkCollect(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
 	ctx := context.Background()
-	now := clock.now()
+	now := clock.Now()
 	for i := range 100_000 {
 		key := rand.Text()
 		r := &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: key, ExpiresAt: now.Add(time.Hour)}
@@ -343,7 +338,7 @@ func BenchmarkTokenDuringCollect(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
 	ctx := context.Background()
-	now := clock.now()
+	now := clock.Now()
 	keys := make([]string, 100_000)
 	for i := range keys {
 		keys[i] = rand.Text()
@@ -396,7 +391,7 @@ func BenchmarkRevokeGrant(b *testing.B) {
 			clock := newBenchClock()
 			s := newBenchStore(b, clock)
 			ctx := context.Background()
-			now := clock.now()
+			now := clock.Now()
 			for range others {
 				key := rand.Text()
 				r := &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: key, ExpiresAt: now.Add(time.Hour)}
