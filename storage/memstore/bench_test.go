@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -444,5 +445,46 @@ func BenchmarkClient(b *testing.B) {
 		if _, err := s.Client(ctx, c.ID); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLiveHeap reports the live heap a stored record costs, index entries included, for
+// grants of one record (client_credentials) and of four (a code flow with a refresh), with
+// keys sliced out of whole tokens as the adapter hands them over.
+func BenchmarkLiveHeap(b *testing.B) {
+	for _, perGrant := range []int{1, 4} {
+		b.Run(fmt.Sprintf("records-per-grant=%d", perGrant), func(b *testing.B) {
+			const n = 1 << 15
+			now := time.Now()
+			rs := records(provider.AccessToken, n, now)
+			keys := make([]string, n)
+			for i, r := range rs {
+				r.GrantID = fmt.Sprintf("grant-%08d", i/perGrant)
+				keys[i] = r.Key
+			}
+			pad := strings.Repeat("x", 600) // a JWS's signature and more, after the key
+			b.ReportAllocs()
+			var perRecord float64
+			for b.Loop() {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				s := New(Options{Now: func() time.Time { return now }})
+				for i, r := range rs {
+					token := "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMzQ1Njc4OTAifQ." + keys[i] + pad
+					r.Key = token[len(token)-len(pad)-len(keys[i]) : len(token)-len(pad)]
+					if err := s.CreateToken(context.Background(), r); err != nil {
+						b.Fatal(err)
+					}
+					r.Key = keys[i] // the caller lets go of its token
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perRecord = float64(after.HeapAlloc-before.HeapAlloc) / n
+				runtime.KeepAlive(s)
+				s.Close()
+			}
+			b.ReportMetric(perRecord, "live-B/record")
+		})
 	}
 }
