@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -91,7 +92,7 @@ return 0
 
 // Client returns the client with the given ID, in one round trip, or ErrNotFound.
 func (s *Store) Client(ctx context.Context, id string) (*provider.Client, error) {
-	if id == "" {
+	if !storecheck.Name(id) {
 		return nil, fmt.Errorf("redisstore: client: %w", provider.ErrNotFound)
 	}
 	b, err := s.rdb.Get(ctx, s.clientKey(id)).Bytes()
@@ -145,7 +146,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 // the client in its own slot. A failure midway leaves the client in place, so calling
 // DeleteClient again finishes the job.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	if id == "" {
+	if !storecheck.Name(id) {
 		return fmt.Errorf("redisstore: delete client: %w", provider.ErrNotFound)
 	}
 	least := strconv.FormatInt(s.now().Add(provider.MinRevokedMarker).UnixMilli(), 10)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -21,7 +22,7 @@ return 1
 
 // KeySet returns the key set with the given name, in one round trip, or ErrNotFound.
 func (s *Store) KeySet(ctx context.Context, name string) (*provider.KeySet, error) {
-	if name == "" {
+	if !storecheck.Name(name) {
 		return nil, fmt.Errorf("redisstore: key set: %w", provider.ErrNotFound)
 	}
 	b, err := s.rdb.HGet(ctx, s.keySetKey(name), "d").Bytes()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -302,7 +303,7 @@ func (s *Store) checkMarks(ctx context.Context, mkeys []string, rkey, grantID st
 
 // Token returns the live record of the given kind and key, in one round trip.
 func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
-	if !kind.Valid() || key == "" {
+	if !storecheck.TokenID(kind, key) {
 		return nil, fmt.Errorf("redisstore: token: %w", provider.ErrNotFound)
 	}
 	v, err := s.rdb.HMGet(ctx, s.recordKey(kind, key), "d", "u").Result()
@@ -327,7 +328,7 @@ func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*pro
 // DeleteToken removes the record of the given kind and key, in one round trip. Its grant
 // index keeps the member until the index expires; RevokeGrant skips members without a record.
 func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string) error {
-	if !kind.Valid() || key == "" {
+	if !storecheck.TokenID(kind, key) {
 		return fmt.Errorf("redisstore: delete token: %w", provider.ErrNotFound)
 	}
 	n, err := deleteScript.Run(ctx, s.rdb, []string{s.recordKey(kind, key)}, stamp(s.now())).Int64()
@@ -364,7 +365,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.R
 // consume marks the record of kind and key used, once. On reuse it deletes the rest of the
 // record's grant and, if mark is set, marks the grant revoked.
 func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key string, mark bool) (*provider.Record, error) {
-	if key == "" {
+	if !storecheck.Name(key) {
 		return nil, fmt.Errorf("redisstore: %s: %w", op, provider.ErrNotFound)
 	}
 	v, err := consumeScript.Run(ctx, s.rdb, []string{s.recordKey(kind, key)}, stamp(s.now())).Slice()
@@ -420,7 +421,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 // revoke is RevokeGrant sparing the record whose grant member is keep, if any. With mark set
 // (only ever without kinds) it marks the grant revoked first.
 func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider.Kind, keep string, mark bool) error {
-	if grantID == "" {
+	if !storecheck.Name(grantID) {
 		return nil
 	}
 	gkey, mkey := s.grantKey(grantID), s.markKey(grantID)
