@@ -8,19 +8,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/adapters/registration"
+	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
-)
-
-// Grant types a server can enable.
-const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantClientCredentials = "client_credentials"
-	GrantRefreshToken      = "refresh_token"
-	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
 // Names of the built-in access-token formats. A client picks one by naming it in its
@@ -169,7 +163,6 @@ type Config struct {
 	Now func() time.Time
 }
 
-var allGrants = []string{GrantAuthorizationCode, GrantClientCredentials, GrantRefreshToken, GrantJWTBearer}
 var allAuthMethods = []string{provider.AuthClientSecretBasic, provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT}
 
 // ErrConfig is matched by every configuration error New returns.
@@ -187,7 +180,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, configErr("Issuer", "required")
 	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
 		return c, configErr("Issuer", "must be an absolute URL without query or fragment")
-	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && loopback.Host(u.Hostname())):
 		return c, configErr("Issuer", "must be https (http only on a loopback host)")
 	}
 	if (c.Store == nil) == (c.StorageURL == "") {
@@ -235,7 +228,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	for _, g := range c.Grants {
-		if !slices.Contains(allGrants, g) {
+		if !slices.Contains(authz.Grants(), g) {
 			return c, configErr("Grants", "unsupported grant type %q", g)
 		}
 	}
@@ -276,7 +269,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.ClientJWKS.AllowLoopbackHTTP && !isLoopback(u.Hostname()) {
+	if c.ClientJWKS.AllowLoopbackHTTP && !loopback.Host(u.Hostname()) {
 		return c, configErr("ClientJWKS", "AllowLoopbackHTTP is for development with an Issuer on a loopback host")
 	}
 	if c.ClientJWKS.Logger == nil {
@@ -286,8 +279,4 @@ func (c Config) withDefaults() (Config, error) {
 		c.ClientJWKS.Now = c.Now
 	}
 	return c, nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }

@@ -14,7 +14,7 @@
 // between the read and the mark both win (fosite issue #778). The Adapter instead redeems
 // codes through provider.CodeRedeemer and rotates refresh tokens through
 // provider.RefreshRotator, which succeed once per record however many callers race, and
-// reports the loser as already used. TranslateError maps that to invalid_grant at the HTTP
+// reports the loser as already used. translateError maps that to invalid_grant at the HTTP
 // edge, so of any number of concurrent redemptions of one code exactly one gets tokens.
 //
 // # Formats and persistence

@@ -8,7 +8,7 @@ import (
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// TranslateError maps errors the Adapter raised inside fosite's handlers to the OAuth error
+// translateError maps errors the Adapter raised inside fosite's handlers to the OAuth error
 // RFC 6749 §5.2 calls for, where fosite would answer server_error:
 //
 //   - a code or refresh token another request used first (ErrAlreadyRedeemed, or a code
@@ -20,7 +20,7 @@ import (
 //   - an unavailable store → temporarily_unavailable.
 //
 // Any other error is returned unchanged.
-func TranslateError(err error, clientAssertion bool) error {
+func translateError(err error, clientAssertion bool) error {
 	switch {
 	case err == nil:
 		return nil

@@ -8,11 +8,9 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/provider"
 )
-
-// GrantTypeJWTBearer is the RFC 7523 §2.1 grant type.
-const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 // An RFC 7523 assertion is verified when its issuer is a registered client allowed the
 // jwt-bearer grant and it is signed by one of that client's keys (its inline JWKS or its
@@ -27,7 +25,7 @@ func (a *Adapter) trustedClient(ctx context.Context, issuer string) (*Client, er
 		return nil, err
 	}
 	c := fc.(*Client)
-	if !c.GetGrantTypes().Has(GrantTypeJWTBearer) {
+	if !c.GetGrantTypes().Has(authz.GrantJWTBearer) {
 		return nil, fosite.ErrNotFound.WithHint("The issuer may not use the jwt-bearer grant.")
 	}
 	return c, nil

@@ -24,7 +24,7 @@ func (a *Adapter) storeErr(err error) error {
 		return fosite.ErrNotFound.WithWrap(err)
 	case errors.Is(err, provider.ErrGrantRevoked):
 		// A token minted while its grant was being revoked (reuse detected by a racing
-		// request): TranslateError answers invalid_grant.
+		// request): translateError answers invalid_grant.
 		return fmt.Errorf("fositeadapter: %w", err)
 	case errors.Is(err, provider.ErrUnavailable):
 		a.log.Warn("oauthkit: store unavailable", "err", err)
@@ -117,7 +117,7 @@ func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string,
 
 // ErrAlreadyRedeemed is returned (wrapped) by InvalidateAuthorizeCodeSession and
 // RotateRefreshToken when another request redeemed the code or rotated the token first.
-// TranslateError turns it into invalid_grant.
+// translateError turns it into invalid_grant.
 var ErrAlreadyRedeemed = errors.New("fositeadapter: grant already used")
 
 // InvalidateAuthorizeCodeSession redeems the code exactly once through

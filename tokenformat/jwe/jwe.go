@@ -156,7 +156,8 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	}
 	enc, err := jose.NewEncrypter(ContentEncryption,
 		jose.Recipient{Algorithm: alg, Key: pub, KeyID: rk.KeyID},
-		(&jose.EncrypterOptions{}).WithType(jws.Type).WithContentType("JWT"))
+		(&jose.EncrypterOptions{}).WithType(jws.Type).WithContentType("JWT").
+			WithHeader(jws.MarkerHeader, f.persist.String()))
 	if err != nil {
 		return tokenformat.Token{}, fmt.Errorf("jwe: issue: %w", err)
 	}
@@ -229,6 +230,9 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 		if json.Unmarshal(raw, &typ) != nil || !strings.EqualFold(typ, jws.Type) && !strings.EqualFold(typ, "application/"+jws.Type) {
 			return tokenformat.Token{}, invalid("typ is not at+jwt")
 		}
+	}
+	if !f.ownsMarker(h[jws.MarkerHeader]) {
+		return tokenformat.Token{}, invalid("token is of another persistence mode")
 	}
 	key, err := f.dec.Lookup(ctx, kid)
 	if err != nil {
@@ -340,5 +344,37 @@ func (f *Format) Restore(ctx context.Context, stub *provider.Record) (*provider.
 	return jws.Restore(ctx, f, stub)
 }
 
-// Recognize reports whether token has the shape of a compact JWE: five segments.
-func (f *Format) Recognize(token string) bool { return strings.Count(token, ".") == 4 }
+// ownsMarker reports whether a token whose jws.MarkerHeader is raw (nil when absent) belongs
+// to the format's persistence mode: an unmarked token (issued before the marker) belongs to
+// the StoreRecord mode only.
+func (f *Format) ownsMarker(raw json.RawMessage) bool {
+	if raw == nil {
+		return f.persist == tokenformat.StoreRecord
+	}
+	var pst string
+	return json.Unmarshal(raw, &pst) == nil && pst == f.persist.String()
+}
+
+// Recognize reports whether token is one of the format's: a compact JWE whose protected
+// header has typ at+jwt (or none) and the format's jws.MarkerHeader (or none, for the
+// StoreRecord mode). It reads only the header and decrypts nothing.
+func (f *Format) Recognize(token string) bool {
+	if len(token) > f.maxSize || strings.Count(token, ".") != 4 {
+		return false
+	}
+	hjs, err := strict.DecodeString(token[:strings.IndexByte(token, '.')])
+	if err != nil {
+		return false
+	}
+	var h map[string]json.RawMessage
+	if json.Unmarshal(hjs, &h) != nil {
+		return false
+	}
+	if raw, ok := h["typ"]; ok {
+		var typ string
+		if json.Unmarshal(raw, &typ) != nil || !strings.EqualFold(typ, jws.Type) && !strings.EqualFold(typ, "application/"+jws.Type) {
+			return false
+		}
+	}
+	return f.ownsMarker(h[jws.MarkerHeader])
+}

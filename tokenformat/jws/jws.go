@@ -29,6 +29,13 @@ const Type = "at+jwt"
 // DefaultMaxTokenSize is the default for Options.MaxTokenSize.
 const DefaultMaxTokenSize = 8 << 10
 
+// MarkerHeader is the protected-header parameter Issue sets to the format's
+// Persistence.String() ("record", "nothing", "token-only"), so that Recognize tells the
+// persistence modes apart from the header alone, without verifying. Parse refuses a token
+// whose marker names another mode; a token without one (issued before the marker existed)
+// belongs to the StoreRecord mode only.
+const MarkerHeader = "pst"
+
 // Options configure a Format. The zero value of every field is a documented safe default.
 type Options struct {
 	// Algorithm is the algorithm Issue signs with. Zero means ES256.
@@ -238,8 +245,9 @@ func (f *Format) header(kid string, alg jose.SignatureAlgorithm) string {
 	js, _ := json.Marshal(struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
+		Pst string `json:"pst"`
 		Typ string `json:"typ"`
-	}{string(alg), kid, Type})
+	}{string(alg), kid, f.persist.String(), Type})
 	h := base64.RawURLEncoding.EncodeToString(js)
 	f.headers.Store(ck, h)
 	return h
@@ -383,8 +391,8 @@ func (f *Format) parseHeader(seg string, profile bool) (header, error) {
 		return header{}, invalid("header is not base64url")
 	}
 	var h header
-	var alg, typ string
-	var haveAlg, haveKid, haveTyp bool
+	var alg, typ, pst string
+	var haveAlg, haveKid, haveTyp, havePst bool
 	var it members
 	if err := it.start(js); err != nil {
 		return header{}, invalid("header: " + err.Error())
@@ -407,6 +415,9 @@ func (f *Format) parseHeader(seg string, profile bool) (header, error) {
 		case "typ":
 			haveTyp = true
 			err = stringValue(val, &typ)
+		case MarkerHeader:
+			havePst = true
+			err = stringValue(val, &pst)
 		case "crit":
 			err = errors.New("crit header is not supported")
 		case "jku", "x5u", "jwk", "x5c":
@@ -425,8 +436,10 @@ func (f *Format) parseHeader(seg string, profile bool) (header, error) {
 		return header{}, invalid("alg is not allowed")
 	case profile && (!haveKid || h.kid == ""):
 		return header{}, invalid("header has no kid")
-	case profile && (!haveTyp || !strings.EqualFold(typ, Type) && !strings.EqualFold(typ, "application/"+Type)):
+	case profile && (!haveTyp || !isType(typ)):
 		return header{}, invalid("typ is not at+jwt")
+	case profile && !f.ownsMarker(pst, havePst):
+		return header{}, invalid("token is of another persistence mode")
 	}
 	h.alg = jose.SignatureAlgorithm(alg)
 	return h, nil
@@ -449,5 +462,63 @@ func appendDecode(dst []byte, s string) ([]byte, error) {
 	return dst[:len(dst)+m], nil
 }
 
-// Recognize reports whether token has the shape of a compact JWS: three segments.
-func (f *Format) Recognize(token string) bool { return strings.Count(token, ".") == 2 }
+func isType(typ string) bool {
+	return strings.EqualFold(typ, Type) || strings.EqualFold(typ, "application/"+Type)
+}
+
+// ownsMarker reports whether a token whose MarkerHeader is pst (present says whether the
+// header has one) belongs to the format's persistence mode.
+func (f *Format) ownsMarker(pst string, present bool) bool {
+	if !present {
+		return f.persist == tokenformat.StoreRecord
+	}
+	return pst == f.persist.String()
+}
+
+// Recognize reports whether token is one of the format's: a compact JWS whose protected
+// header has typ at+jwt and the format's MarkerHeader (or none, for the StoreRecord mode).
+// It reads only the header and verifies nothing, so that an adapter dispatches a token to
+// the one format that may own it (jws, jws-stateless and jws token-only side by side).
+func (f *Format) Recognize(token string) bool {
+	if len(token) > f.maxSize || strings.Count(token, ".") != 2 {
+		return false
+	}
+	hseg := token[:strings.IndexByte(token, '.')]
+	if _, ok := f.seen.Load(hseg); ok {
+		return true // a header this format verified before
+	}
+	if len(hseg) > 1024 {
+		return false
+	}
+	js, err := decodeSegment(hseg)
+	if err != nil {
+		return false
+	}
+	var typ, pst string
+	var haveTyp, havePst bool
+	var it members
+	if it.start(js) != nil {
+		return false
+	}
+	for {
+		name, val, ok, err := it.next()
+		if err != nil {
+			return false
+		}
+		if !ok {
+			break
+		}
+		switch string(name) {
+		case "typ":
+			haveTyp = true
+			err = stringValue(val, &typ)
+		case MarkerHeader:
+			havePst = true
+			err = stringValue(val, &pst)
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return haveTyp && isType(typ) && f.ownsMarker(pst, havePst)
+}

@@ -134,7 +134,7 @@ func TestIssuedTokenHasRFC9068HeaderAndClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := headerOf(t, tok.Value)
-	if h["alg"] != "ES256" || h["kid"] != k.KeyID || h["typ"] != "at+jwt" || len(h) != 3 {
+	if h["alg"] != "ES256" || h["kid"] != k.KeyID || h["typ"] != "at+jwt" || h[jws.MarkerHeader] != "record" || len(h) != 4 {
 		t.Errorf("header = %v", h)
 	}
 	c := claimsOf(t, tok.Value)

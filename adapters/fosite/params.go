@@ -1,4 +1,4 @@
-package compose
+package fositeadapter
 
 import (
 	"net/http"
@@ -76,7 +76,7 @@ func errRepeated(name string) *fosite.RFC6749Error {
 // singleValued parses the form of a token, introspection or revocation request, drops its
 // empty values, and refuses with invalid_request, before h sees it, a request whose body
 // does not parse or that repeats a parameter.
-func (s *Server) singleValued(h http.Handler) http.Handler {
+func (h *Handler) singleValued(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// ParseForm, not ParseMultipartForm: fosite parses a multipart body itself, and one
 		// multipart check per request is enough; a multipart body is checked here only when
@@ -90,15 +90,15 @@ func (s *Server) singleValued(h http.Handler) http.Handler {
 		if err != nil {
 			// A body that does not parse is refused whole: what parsed of it is not the
 			// request the client meant.
-			s.oauth.WriteAccessError(r.Context(), w, nil, fosite.ErrInvalidRequest.WithHint("The request body is not a valid form."))
+			h.oauth.WriteAccessError(r.Context(), w, nil, fosite.ErrInvalidRequest.WithHint("The request body is not a valid form."))
 			return
 		}
 		dropEmpty(r.PostForm)
 		dropEmpty(r.Form)
 		if name := repeated(r.PostForm, nil); name != "" {
-			s.oauth.WriteAccessError(r.Context(), w, nil, errRepeated(name))
+			h.oauth.WriteAccessError(r.Context(), w, nil, errRepeated(name))
 			return
 		}
-		h.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	})
 }

@@ -1,4 +1,4 @@
-package compose
+package fositeadapter
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
-	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
 )
@@ -46,18 +45,18 @@ type authFailure string
 // list, an audience of this server, and a bounded lifetime. Every failure is
 // invalid_client (401) or, for a malformed request, invalid_request; none is a server error
 // unless the store is down.
-func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
-	c, why, err := s.authenticate(ctx, r, form)
+func (h *Handler) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
+	c, why, err := h.authenticate(ctx, r, form)
 	if err != nil {
 		if why != "" {
-			s.log.Debug("oauthkit: client authentication failed", "client_id", clientIDOf(r, form), "reason", string(why))
+			h.log.Debug("oauthkit: client authentication failed", "client_id", clientIDOf(r, form), "reason", string(why))
 		}
 		return nil, err
 	}
 	return c, nil
 }
 
-func (s *Server) authenticate(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, authFailure, error) {
+func (h *Handler) authenticate(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, authFailure, error) {
 	basicID, basicSecret, hasBasic := r.BasicAuth()
 	hasAssertion := form.Get("client_assertion_type") != "" || form.Get("client_assertion") != ""
 	hasPostSecret := form.Get("client_secret") != ""
@@ -72,7 +71,7 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, form url.Val
 	}
 	switch {
 	case hasAssertion:
-		return s.authenticateAssertion(ctx, form)
+		return h.authenticateAssertion(ctx, form)
 	case r.Header.Get("Authorization") != "":
 		if !hasBasic {
 			return nil, "malformed Authorization header", invalidClient("The Authorization header is not HTTP Basic client authentication.")
@@ -88,19 +87,19 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, form url.Val
 		if secret == "" && id != "" {
 			// A public client named in the header with an empty password (as clients that
 			// always use Basic send it) authenticates as none, like one named by client_id.
-			if c, _, err := s.lookupClient(ctx, id); err == nil && c.IsPublic() {
+			if c, _, err := h.lookupClient(ctx, id); err == nil && c.IsPublic() {
 				return c, "", nil
 			}
 		}
-		return s.authenticateSecret(ctx, provider.AuthClientSecretBasic, id, secret)
+		return h.authenticateSecret(ctx, provider.AuthClientSecretBasic, id, secret)
 	case hasPostSecret:
-		return s.authenticateSecret(ctx, provider.AuthClientSecretPost, form.Get("client_id"), form.Get("client_secret"))
+		return h.authenticateSecret(ctx, provider.AuthClientSecretPost, form.Get("client_id"), form.Get("client_secret"))
 	}
 	id := form.Get("client_id")
 	if id == "" {
 		return nil, "", fosite.ErrInvalidRequest.WithHint("Client credentials missing or malformed in both HTTP Authorization header and HTTP POST body.")
 	}
-	c, why, err := s.lookupClient(ctx, id)
+	c, why, err := h.lookupClient(ctx, id)
 	if err != nil {
 		return nil, why, err
 	}
@@ -114,8 +113,8 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request, form url.Val
 // which are logged, do not become an oracle.
 func invalidClient(hint string) error { return fosite.ErrInvalidClient.WithHint(hint) }
 
-func (s *Server) checkMethodEnabled(method string) error {
-	if !slices.Contains(s.cfg.AuthMethods, method) {
+func (h *Handler) checkMethodEnabled(method string) error {
+	if !slices.Contains(h.cfg.AuthMethods, method) {
 		return fosite.ErrInvalidClient.WithHintf("Client authentication method %s is not enabled.", method)
 	}
 	return nil
@@ -123,38 +122,38 @@ func (s *Server) checkMethodEnabled(method string) error {
 
 // lookupClient reads a client; a missing one is invalid_client, a failing store
 // temporarily_unavailable.
-func (s *Server) lookupClient(ctx context.Context, id string) (*fositeadapter.Client, authFailure, error) {
-	fc, err := s.adapter.GetClient(ctx, id)
+func (h *Handler) lookupClient(ctx context.Context, id string) (*Client, authFailure, error) {
+	fc, err := h.adapter.GetClient(ctx, id)
 	if err != nil {
 		if errors.Is(err, fosite.ErrNotFound) {
 			return nil, "unknown client", invalidClient("Client authentication failed.")
 		}
 		return nil, "", err
 	}
-	return fc.(*fositeadapter.Client), "", nil
+	return fc.(*Client), "", nil
 }
 
 // authenticateSecret checks a client_secret_basic or client_secret_post secret. An unknown
 // client, a client registered for another method and a wrong secret all get the same answer
 // after the same kind of work.
-func (s *Server) authenticateSecret(ctx context.Context, method, id, secret string) (fosite.Client, authFailure, error) {
-	if err := s.checkMethodEnabled(method); err != nil {
+func (h *Handler) authenticateSecret(ctx context.Context, method, id, secret string) (fosite.Client, authFailure, error) {
+	if err := h.checkMethodEnabled(method); err != nil {
 		return nil, "method not enabled", err
 	}
 	if id == "" {
 		return nil, "", fosite.ErrInvalidRequest.WithHint("The client_id is missing.")
 	}
-	fc, err := s.adapter.GetClient(ctx, id)
+	fc, err := h.adapter.GetClient(ctx, id)
 	if err != nil && !errors.Is(err, fosite.ErrNotFound) {
 		return nil, "", err
 	}
 	var (
-		c       *fositeadapter.Client
+		c       *Client
 		encoded string
 		why     authFailure = "unknown client"
 	)
 	if fc != nil {
-		c = fc.(*fositeadapter.Client)
+		c = fc.(*Client)
 		switch {
 		case c.IsPublic():
 			why = "public client sent a secret"
@@ -167,7 +166,7 @@ func (s *Server) authenticateSecret(ctx context.Context, method, id, secret stri
 			}
 		}
 	}
-	err = s.guard.Verify(id, encoded, secret)
+	err = h.guard.Verify(id, encoded, secret)
 	switch {
 	case why != "":
 		return nil, why, invalidClient("Client authentication failed.")
@@ -176,7 +175,7 @@ func (s *Server) authenticateSecret(ctx context.Context, method, id, secret stri
 	case errors.Is(err, clientsecret.ErrMismatch):
 		return nil, "wrong secret", invalidClient("Client authentication failed.")
 	case err != nil:
-		s.log.Error("oauthkit: client secret hash unusable", "client_id", id, "err", err)
+		h.log.Error("oauthkit: client secret hash unusable", "client_id", id, "err", err)
 		return nil, "", invalidClient("Client authentication failed.")
 	}
 	return c, "", nil
@@ -186,8 +185,8 @@ func (s *Server) authenticateSecret(ctx context.Context, method, id, secret stri
 // amended by draft-ietf-oauth-rfc7523bis): iss and sub are the client_id, aud is this
 // server's issuer identifier (or, for older clients, its token endpoint URL) as its single
 // value, exp is present and near, jti is new.
-func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fosite.Client, authFailure, error) {
-	if err := s.checkMethodEnabled(provider.AuthPrivateKeyJWT); err != nil {
+func (h *Handler) authenticateAssertion(ctx context.Context, form url.Values) (fosite.Client, authFailure, error) {
+	if err := h.checkMethodEnabled(provider.AuthPrivateKeyJWT); err != nil {
 		return nil, "method not enabled", err
 	}
 	if form.Get("client_assertion_type") != clientAssertionType {
@@ -225,7 +224,7 @@ func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fo
 	if id == "" || unverified.Issuer != id || unverified.Subject != id {
 		return fail("iss and sub must both be the client_id")
 	}
-	c, why, err := s.lookupClient(ctx, id)
+	c, why, err := h.lookupClient(ctx, id)
 	if err != nil {
 		return nil, why, err
 	}
@@ -238,7 +237,7 @@ func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fo
 	var claims jwt.Claims
 	verified := false
 	for refresh := range 2 {
-		set, err := s.clientJWKS(ctx, c.Provider(), refresh == 1)
+		set, err := h.clientJWKS(ctx, c.Provider(), refresh == 1)
 		if err != nil {
 			return fail("client keys unavailable")
 		}
@@ -255,19 +254,19 @@ func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fo
 	if !verified {
 		return fail("assertion signature does not verify with the client's keys")
 	}
-	now := s.cfg.Now()
-	if err := s.checkAssertionClaims(claims, now); err != "" {
+	now := h.cfg.Now()
+	if err := h.checkAssertionClaims(claims, now); err != "" {
 		return fail(err)
 	}
 	// The jti is remembered for as long as the assertion is acceptable: until exp, and at
 	// most until its iat is too old for checkAssertionClaims.
 	until := claims.Expiry.Time()
 	if claims.IssuedAt != nil {
-		if limit := claims.IssuedAt.Time().Add(s.cfg.ClientAssertionMaxAge + assertionLeeway); limit.Before(until) {
+		if limit := claims.IssuedAt.Time().Add(h.cfg.ClientAssertionMaxAge + assertionLeeway); limit.Before(until) {
 			until = limit
 		}
 	}
-	if err := s.adapter.SetClientAssertionJWT(ctx, claims.ID, until); err != nil {
+	if err := h.adapter.SetClientAssertionJWT(ctx, claims.ID, until); err != nil {
 		if errors.Is(err, fosite.ErrJTIKnown) {
 			return fail("assertion jti replayed")
 		}
@@ -281,7 +280,7 @@ const maxAssertionBytes = 16 << 10
 
 // checkAssertionClaims checks the claims of a verified client assertion, returning why it is
 // refused, or "".
-func (s *Server) checkAssertionClaims(claims jwt.Claims, now time.Time) authFailure {
+func (h *Handler) checkAssertionClaims(claims jwt.Claims, now time.Time) authFailure {
 	switch {
 	case claims.Expiry == nil:
 		return "assertion has no exp"
@@ -291,16 +290,16 @@ func (s *Server) checkAssertionClaims(claims jwt.Claims, now time.Time) authFail
 		return "assertion not yet valid (nbf)"
 	case claims.IssuedAt != nil && now.Add(assertionLeeway).Before(claims.IssuedAt.Time()):
 		return "assertion issued in the future (iat)"
-	case claims.IssuedAt != nil && now.Sub(claims.IssuedAt.Time()) > s.cfg.ClientAssertionMaxAge+assertionLeeway:
+	case claims.IssuedAt != nil && now.Sub(claims.IssuedAt.Time()) > h.cfg.ClientAssertionMaxAge+assertionLeeway:
 		return "assertion too old (iat)"
-	case claims.IssuedAt == nil && claims.Expiry.Time().Sub(now) > s.cfg.ClientAssertionMaxAge+assertionLeeway:
+	case claims.IssuedAt == nil && claims.Expiry.Time().Sub(now) > h.cfg.ClientAssertionMaxAge+assertionLeeway:
 		return "assertion without iat lives too long (exp)"
 	case claims.ID == "":
 		return "assertion has no jti"
 	case len(claims.Audience) != 1:
 		// draft-ietf-oauth-rfc7523bis: the one audience, as a string or an array of one.
 		return "assertion aud is not a single value"
-	case claims.Audience[0] != s.cfg.Issuer && claims.Audience[0] != s.cfg.Issuer+PathToken:
+	case claims.Audience[0] != h.cfg.Issuer && claims.Audience[0] != h.cfg.TokenURL:
 		return "assertion aud is not this server's issuer or token endpoint"
 	}
 	return ""
@@ -346,12 +345,12 @@ func candidateKeys(set *jose.JSONWebKeySet, kid, alg string) []jose.JSONWebKey {
 // distinct set, or the set at its jwks_uri through the server's fetcher (refetched when
 // refresh is true, at most once per cooldown). Both go through jwksfetch.Parse, which keeps
 // public keys only.
-func (s *Server) clientJWKS(ctx context.Context, c *provider.Client, refresh bool) (*jose.JSONWebKeySet, error) {
+func (h *Handler) clientJWKS(ctx context.Context, c *provider.Client, refresh bool) (*jose.JSONWebKeySet, error) {
 	switch {
 	case len(c.JWKS) > 0:
-		return s.inlineKeys.parse(c.JWKS)
+		return h.inlineKeys.parse(c.JWKS)
 	case c.JWKSURI != "":
-		return s.jwks.Get(ctx, c.JWKSURI, refresh)
+		return h.jwks.Get(ctx, c.JWKSURI, refresh)
 	}
 	return nil, errors.New("the client has no keys")
 }

@@ -1,4 +1,4 @@
-package compose
+package authz
 
 import (
 	"net/http"

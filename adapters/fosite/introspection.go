@@ -1,4 +1,4 @@
-package compose
+package fositeadapter
 
 import (
 	"context"
@@ -7,32 +7,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/ory/fosite"
 
-	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/provider"
 )
-
-// IntrospectionPolicy decides whether caller, a confidential client that authenticated at
-// the introspection endpoint, may learn about token (see Config.IntrospectionPolicy). It is
-// called for active access tokens only, concurrently, and must not change caller.
-type IntrospectionPolicy func(ctx context.Context, caller *provider.Client, token IntrospectedToken) bool
-
-// IntrospectedToken is what an IntrospectionPolicy knows about an active access token.
-type IntrospectedToken struct {
-	// ClientID is the client the token was issued to.
-	ClientID string
-	// Subject is the resource owner, or the client itself for client_credentials.
-	Subject string
-	// Scopes are the granted scopes.
-	Scopes []string
-	// Audience are the resources the token is meant for (its aud).
-	Audience []string
-	// ExpiresAt is when the token expires.
-	ExpiresAt time.Time
-}
 
 // Token types in introspection answers (RFC 7662 §2.2 token_type): which kind of token was
 // introspected, so that a resource server can refuse a refresh token.
@@ -56,41 +36,41 @@ type introspectionResponse struct {
 	Username  string   `json:"username,omitempty"`
 }
 
-// introspect is the introspection endpoint (RFC 7662). The caller authenticates as a
-// confidential client by one of Config.AuthMethods (§2.1); a bearer token is not a
+// serveIntrospect is the introspection endpoint (RFC 7662). The caller authenticates as a
+// confidential client by one of HandlerConfig.AuthMethods (§2.1); a bearer token is not a
 // credential here, and a public client may not introspect. What an authenticated caller may
-// see is Config.IntrospectionPolicy's decision for access tokens, and only the token's own
+// see is HandlerConfig.IntrospectionPolicy's decision for access tokens, and only the token's own
 // client's for refresh tokens; anything else is {"active":false} (§2.2).
-func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseForm(); err != nil {
-		s.introspectionError(ctx, w, fosite.ErrInvalidRequest.WithHint("The request body must be a form."))
+		h.introspectionError(ctx, w, fosite.ErrInvalidRequest.WithHint("The request body must be a form."))
 		return
 	}
 	form := r.PostForm
-	caller, err := s.introspectionCaller(ctx, r, form)
+	caller, err := h.introspectionCaller(ctx, r, form)
 	if err != nil {
-		s.introspectionError(ctx, w, err)
+		h.introspectionError(ctx, w, err)
 		return
 	}
 	for _, p := range []string{"token", "token_type_hint"} {
 		if len(form[p]) > 1 {
-			s.introspectionError(ctx, w, fosite.ErrInvalidRequest.WithHintf("The %s parameter is repeated.", p))
+			h.introspectionError(ctx, w, fosite.ErrInvalidRequest.WithHintf("The %s parameter is repeated.", p))
 			return
 		}
 	}
 	token := form.Get("token")
 	if token == "" {
-		s.introspectionError(ctx, w, fosite.ErrInvalidRequest.WithHint("The token parameter is required."))
+		h.introspectionError(ctx, w, fosite.ErrInvalidRequest.WithHint("The token parameter is required."))
 		return
 	}
 	scopes := strings.Fields(form.Get("scope"))
-	use, ar, err := s.oauth.IntrospectToken(ctx, token, fosite.TokenUse(form.Get("token_type_hint")), fositeadapter.NewSession(""), scopes...)
+	use, ar, err := h.oauth.IntrospectToken(ctx, token, fosite.TokenUse(form.Get("token_type_hint")), NewSession(""), scopes...)
 	if err != nil {
 		if errors.Is(err, provider.ErrUnavailable) || errors.Is(err, fosite.ErrTemporarilyUnavailable) {
 			// The token may be good: say so rather than call it inactive (RFC 7009 §2.2.1
 			// does the same for revocation).
-			s.introspectionError(ctx, w, fosite.ErrTemporarilyUnavailable)
+			h.introspectionError(ctx, w, fosite.ErrTemporarilyUnavailable)
 			return
 		}
 		writeInactive(w)
@@ -99,10 +79,10 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	aud := []string(ar.GetGrantedAudience())
 	if len(aud) == 0 && use == fosite.AccessToken {
 		// The audience its JWT would carry, so that every format introspects alike.
-		aud = s.cfg.DefaultAudience
+		aud = h.cfg.DefaultAudience
 	}
-	if !s.mayIntrospect(ctx, caller, use, ar, aud) {
-		s.log.DebugContext(ctx, "oauthkit: introspection refused by policy", "caller", caller.ID, "token_type", string(use))
+	if !h.mayIntrospect(ctx, caller, use, ar, aud) {
+		h.log.DebugContext(ctx, "oauthkit: introspection refused by policy", "caller", caller.ID, "token_type", string(use))
 		writeInactive(w)
 		return
 	}
@@ -114,7 +94,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		Scope:     strings.Join(ar.GetGrantedScopes(), " "),
 		Subject:   sess.GetSubject(),
 		Audience:  aud,
-		Issuer:    s.cfg.Issuer,
+		Issuer:    h.cfg.Issuer,
 		Username:  sess.GetUsername(),
 	}
 	exp := sess.GetExpiresAt(fosite.AccessToken)
@@ -134,7 +114,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 // introspectionCaller authenticates the caller as a confidential client. No credentials, a
 // bearer token (fosite would take any access token as the caller's credential) or a public
 // client is invalid_client, 401.
-func (s *Server) introspectionCaller(ctx context.Context, r *http.Request, form map[string][]string) (*provider.Client, error) {
+func (h *Handler) introspectionCaller(ctx context.Context, r *http.Request, form map[string][]string) (*provider.Client, error) {
 	authz := r.Header.Get("Authorization")
 	scheme, _, _ := strings.Cut(authz, " ")
 	switch {
@@ -145,11 +125,11 @@ func (s *Server) introspectionCaller(ctx context.Context, r *http.Request, form 
 	case authz == "" && len(form["client_secret"]) == 0 && len(form["client_assertion"]) == 0 && len(form["client_assertion_type"]) == 0:
 		return nil, fosite.ErrInvalidClient.WithHint("The caller must authenticate as a confidential client.")
 	}
-	c, err := s.authenticateClient(ctx, r, form)
+	c, err := h.authenticateClient(ctx, r, form)
 	if err != nil {
-		return nil, s.oauthError(err, len(form["client_assertion"]) > 0)
+		return nil, h.oauthError(err, len(form["client_assertion"]) > 0)
 	}
-	fc, ok := c.(*fositeadapter.Client)
+	fc, ok := c.(*Client)
 	if !ok || c.IsPublic() || fc.Provider().Public() {
 		return nil, fosite.ErrInvalidClient.WithHint("A public client may not introspect tokens.")
 	}
@@ -157,33 +137,33 @@ func (s *Server) introspectionCaller(ctx context.Context, r *http.Request, form 
 }
 
 // mayIntrospect applies the introspection policy: a refresh token to its own client only,
-// an access token (whose audience is aud) as Config.IntrospectionPolicy decides.
-func (s *Server) mayIntrospect(ctx context.Context, caller *provider.Client, use fosite.TokenUse, ar fosite.AccessRequester, aud []string) bool {
+// an access token (whose audience is aud) as HandlerConfig.IntrospectionPolicy decides.
+func (h *Handler) mayIntrospect(ctx context.Context, caller *provider.Client, use fosite.TokenUse, ar fosite.AccessRequester, aud []string) bool {
 	owner := ar.GetClient().GetID()
 	if use != fosite.AccessToken {
 		return owner != "" && caller.ID == owner
 	}
-	tok := IntrospectedToken{
+	tok := authz.IntrospectedToken{
 		ClientID:  owner,
 		Subject:   ar.GetSession().GetSubject(),
 		Scopes:    slices.Clone([]string(ar.GetGrantedScopes())),
 		Audience:  slices.Clone(aud),
 		ExpiresAt: ar.GetSession().GetExpiresAt(fosite.AccessToken),
 	}
-	if s.cfg.IntrospectionPolicy != nil {
-		return s.cfg.IntrospectionPolicy(ctx, caller, tok)
+	if h.cfg.IntrospectionPolicy != nil {
+		return h.cfg.IntrospectionPolicy(ctx, caller, tok)
 	}
-	return s.defaultIntrospectionPolicy(caller, tok)
+	return h.defaultIntrospectionPolicy(caller, tok)
 }
 
 // defaultIntrospectionPolicy lets the token's own client, or a resource server (by
-// Config.ResourceServers) one of whose identifiers is in the token's audience, see an
+// HandlerConfig.ResourceServers) one of whose identifiers is in the token's audience, see an
 // access token.
-func (s *Server) defaultIntrospectionPolicy(caller *provider.Client, tok IntrospectedToken) bool {
+func (h *Handler) defaultIntrospectionPolicy(caller *provider.Client, tok authz.IntrospectedToken) bool {
 	if tok.ClientID != "" && caller.ID == tok.ClientID {
 		return true
 	}
-	for _, id := range s.cfg.ResourceServers[caller.ID] {
+	for _, id := range h.cfg.ResourceServers[caller.ID] {
 		if slices.Contains(tok.Audience, id) {
 			return true
 		}
@@ -193,11 +173,11 @@ func (s *Server) defaultIntrospectionPolicy(caller *provider.Client, tok Introsp
 
 // introspectionError writes an error answer (RFC 7662 §2.3, RFC 6749 §5.2): invalid_client
 // is 401 with a Basic challenge.
-func (s *Server) introspectionError(ctx context.Context, w http.ResponseWriter, err error) {
+func (h *Handler) introspectionError(ctx context.Context, w http.ResponseWriter, err error) {
 	if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+h.cfg.Issuer+`"`)
 	}
-	s.oauth.WriteAccessError(ctx, w, nil, err)
+	h.oauth.WriteAccessError(ctx, w, nil, err)
 }
 
 var inactiveBody = []byte(`{"active":false}` + "\n")

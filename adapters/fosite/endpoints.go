@@ -1,10 +1,9 @@
-package compose
+package fositeadapter
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,82 +13,26 @@ import (
 
 	"github.com/ory/fosite"
 
-	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
-	"github.com/oauthkit/oauthkit/adapters/registration"
-	"github.com/oauthkit/oauthkit/provider"
-	"github.com/oauthkit/oauthkit/tokenformat/keyset"
+	"github.com/oauthkit/oauthkit/adapters/authz"
 )
 
-func (s *Server) routes() error {
-	s.mux = http.NewServeMux()
-	s.mux.Handle("POST "+PathToken, limit(s.singleValued(http.HandlerFunc(s.token))))
-	if s.enabled(GrantAuthorizationCode) {
-		s.mux.Handle(PathAuthorize, limit(http.HandlerFunc(s.authorize)))
-	}
-	s.mux.Handle("POST "+PathIntrospect, limit(s.singleValued(http.HandlerFunc(s.introspect))))
-	s.mux.Handle("POST "+PathRevoke, limit(s.singleValued(http.HandlerFunc(s.revoke))))
-	s.mux.Handle("GET "+PathJWKS, s.keys.Handler(keyset.HandlerOptions{}))
-	if s.cfg.Registration != nil {
-		opts := *s.cfg.Registration
-		if opts.GrantTypes == nil {
-			// Registration's own default, within what is enabled: a client never registers
-			// itself a grant the operator did not list (client_credentials, jwt-bearer).
-			for _, g := range []string{GrantAuthorizationCode, GrantRefreshToken} {
-				if s.enabled(g) {
-					opts.GrantTypes = append(opts.GrantTypes, g)
-				}
-			}
-			if opts.GrantTypes == nil {
-				return configErr("Registration.GrantTypes", "none of the default grant types (authorization_code, refresh_token) is enabled; list the grants clients may register")
-			}
-		}
-		for _, g := range opts.GrantTypes {
-			if !s.enabled(g) {
-				return configErr("Registration.GrantTypes", "%q is not an enabled grant type", g)
-			}
-		}
-		if opts.AuthMethods == nil {
-			opts.AuthMethods = s.cfg.AuthMethods
-			if s.enabled(GrantAuthorizationCode) {
-				opts.AuthMethods = append(slices.Clone(opts.AuthMethods), provider.AuthNone)
-			}
-		}
-		if opts.AccessTokenFormats == nil {
-			opts.AccessTokenFormats = s.adapter.FormatNames()
-		}
-		if opts.Logger == nil {
-			opts.Logger = s.log
-		}
-		if opts.Now == nil {
-			opts.Now = s.cfg.Now
-		}
-		opts.JWKSURI = s.cfg.ClientJWKS
-		reg, err := registration.New(s.store, s.cfg.Issuer+PathRegister, opts)
-		if err != nil {
-			return fmt.Errorf("%w: Registration: %w", ErrConfig, err)
-		}
-		reg.Mount(s.mux)
-	}
-	return s.metadataRoute()
-}
-
-// token is the token endpoint (RFC 6749 §3.2).
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+// serveToken is the token endpoint (RFC 6749 §3.2).
+func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// ParseForm, not PostFormValue: fosite parses the body again as a possible multipart
 	// form, and one multipart check per request is enough.
 	_ = r.ParseForm()
-	if gt := r.PostForm.Get("grant_type"); gt != "" && !s.enabled(gt) {
-		s.accessError(ctx, w, r, nil, fosite.ErrUnsupportedGrantType.WithHint("The grant type is not enabled on this server."))
+	if gt := r.PostForm.Get("grant_type"); gt != "" && !h.enabled(gt) {
+		h.accessError(ctx, w, r, nil, fosite.ErrUnsupportedGrantType.WithHint("The grant type is not enabled on this server."))
 		return
 	}
-	sess := fositeadapter.NewSession("")
-	ar, err := s.oauth.NewAccessRequest(ctx, r, sess)
+	sess := NewSession("")
+	ar, err := h.oauth.NewAccessRequest(ctx, r, sess)
 	if err != nil {
-		s.accessError(ctx, w, r, ar, err)
+		h.accessError(ctx, w, r, ar, err)
 		return
 	}
-	if ar.GetGrantTypes().ExactOne(GrantClientCredentials) {
+	if ar.GetGrantTypes().ExactOne(authz.GrantClientCredentials) {
 		// The client acts on its own behalf: it is the subject (RFC 9068 §2.2), and it gets
 		// the scopes it asked for (fosite checked them against its registration) and the
 		// audience it asked for, or its default audience.
@@ -99,24 +42,24 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		}
 		grantAudience(ar, ar.GetRequestedAudience())
 	}
-	if ar.GetGrantTypes().ExactOne(GrantRefreshToken) {
-		if err := fositeadapter.NarrowScope(ar, strings.Fields(r.PostForm.Get("scope"))); err != nil {
-			s.accessError(ctx, w, r, ar, err)
+	if ar.GetGrantTypes().ExactOne(authz.GrantRefreshToken) {
+		if err := NarrowScope(ar, strings.Fields(r.PostForm.Get("scope"))); err != nil {
+			h.accessError(ctx, w, r, ar, err)
 			return
 		}
 	}
-	if ar.GetGrantTypes().ExactOne(GrantJWTBearer) {
-		if err := s.jwtBearerGrant(ctx, ar, sess); err != nil {
-			s.accessError(ctx, w, r, ar, err)
+	if ar.GetGrantTypes().ExactOne(authz.GrantJWTBearer) {
+		if err := h.jwtBearerGrant(ctx, ar, sess); err != nil {
+			h.accessError(ctx, w, r, ar, err)
 			return
 		}
 	}
-	resp, err := s.oauth.NewAccessResponse(ctx, ar)
+	resp, err := h.oauth.NewAccessResponse(ctx, ar)
 	if err != nil {
-		s.accessError(ctx, w, r, ar, err)
+		h.accessError(ctx, w, r, ar, err)
 		return
 	}
-	writeAccessResponse(w, resp, func() { s.oauth.WriteAccessResponse(ctx, w, ar, resp) })
+	writeAccessResponse(w, resp, func() { h.oauth.WriteAccessResponse(ctx, w, ar, resp) })
 }
 
 // tokenResponse is the RFC 6749 §5.1 token response.
@@ -228,86 +171,86 @@ func grantAudience(ar fosite.Requester, requested []string) {
 
 // accessError writes a token endpoint error (RFC 6749 §5.2): invalid_client is 401 with a
 // WWW-Authenticate challenge, and nothing internal reaches the client.
-func (s *Server) accessError(ctx context.Context, w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
-	err = s.oauthError(err, r.PostForm.Get("client_assertion") != "" && r.PostForm.Get("grant_type") != GrantJWTBearer)
+func (h *Handler) accessError(ctx context.Context, w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
+	err = h.oauthError(err, r.PostForm.Get("client_assertion") != "" && r.PostForm.Get("grant_type") != authz.GrantJWTBearer)
 	if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+h.cfg.Issuer+`"`)
 	}
-	s.oauth.WriteAccessError(ctx, w, ar, err)
+	h.oauth.WriteAccessError(ctx, w, ar, err)
 }
 
 // oauthError maps err to an RFC 6749 error, logging (without detail for the client) those
 // that are the server's fault.
-func (s *Server) oauthError(err error, clientAssertion bool) error {
-	err = fositeadapter.TranslateError(err, clientAssertion)
+func (h *Handler) oauthError(err error, clientAssertion bool) error {
+	err = translateError(err, clientAssertion)
 	var rfc *fosite.RFC6749Error
 	if !errors.As(err, &rfc) {
-		s.log.Error("oauthkit: request failed", "err", err)
+		h.log.Error("oauthkit: request failed", "err", err)
 		return fosite.ErrServerError.WithWrap(err)
 	}
 	if rfc.CodeField >= 500 {
-		s.log.Error("oauthkit: request failed", "error", rfc.ErrorField, "cause", rfc.Unwrap())
+		h.log.Error("oauthkit: request failed", "error", rfc.ErrorField, "cause", rfc.Unwrap())
 	}
 	return err
 }
 
-// authorize is the authorization endpoint (RFC 6749 §3.1).
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+// serveAuthorize is the authorization endpoint (RFC 6749 §3.1).
+func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		s.writeAuthorizeError(w, r, nil, fosite.ErrInvalidRequest.WithHint("Unable to parse the request."))
+		h.writeAuthorizeError(w, r, nil, fosite.ErrInvalidRequest.WithHint("Unable to parse the request."))
 		return
 	}
 	dropEmpty(r.Form)
 	dropEmpty(r.PostForm)
 	if name := repeated(r.Form, authorizeRedirectParams); name != "" {
-		s.writeAuthorizeError(w, r, nil, errRepeated(name))
+		h.writeAuthorizeError(w, r, nil, errRepeated(name))
 		return
 	}
-	ar, err := s.oauth.NewAuthorizeRequest(ctx, r)
-	if ar != nil && ar.GetRedirectURI() != nil && !s.redirectURIExact(ar) {
+	ar, err := h.oauth.NewAuthorizeRequest(ctx, r)
+	if ar != nil && ar.GetRedirectURI() != nil && !h.redirectURIExact(ar) {
 		// fosite matched the redirect URI loosely; it is not one of the client's, so no
 		// answer goes to it (RFC 6749 §4.1.2.1).
-		s.writeAuthorizeError(w, r, nil, fosite.ErrInvalidRequest.WithHint("The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."))
+		h.writeAuthorizeError(w, r, nil, fosite.ErrInvalidRequest.WithHint("The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."))
 		return
 	}
 	if err != nil {
-		s.writeAuthorizeError(w, r, ar, s.oauthError(err, false))
+		h.writeAuthorizeError(w, r, ar, h.oauthError(err, false))
 		return
 	}
 	if name := repeated(r.Form, authorizeParams); name != "" {
-		s.writeAuthorizeError(w, r, ar, errRepeated(name))
+		h.writeAuthorizeError(w, r, ar, errRepeated(name))
 		return
 	}
-	if err := s.checkPKCE(ar); err != nil {
-		s.writeAuthorizeError(w, r, ar, err)
+	if err := h.checkPKCE(ar); err != nil {
+		h.writeAuthorizeError(w, r, ar, err)
 		return
 	}
-	req := &AuthorizeRequest{
+	req := &authz.AuthorizeRequest{
 		ClientID:          ar.GetClient().GetID(),
 		RequestedScopes:   slices.Clone([]string(ar.GetRequestedScopes())),
 		RequestedAudience: slices.Clone([]string(ar.GetRequestedAudience())),
 		RedirectURI:       ar.GetRedirectURI().String(),
 		State:             ar.GetState(),
 	}
-	if c, ok := ar.GetClient().(*fositeadapter.Client); ok {
+	if c, ok := ar.GetClient().(*Client); ok {
 		req.ClientName = c.Provider().Name
 	}
-	consent, err := s.cfg.Login.Login(w, r, req)
+	consent, err := h.cfg.Login.Login(w, r, req)
 	if err != nil {
-		s.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithWrap(err))
+		h.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithWrap(err))
 		return
 	}
 	if consent == nil {
 		return // the login handler answered
 	}
 	if consent.Subject == "" {
-		s.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithDebug("login handler returned no subject"))
+		h.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithDebug("login handler returned no subject"))
 		return
 	}
 	for _, scope := range consent.GrantedScopes {
 		if !ar.GetRequestedScopes().Has(scope) {
-			s.writeAuthorizeError(w, r, ar, fosite.ErrInvalidScope.WithHint("A scope was granted that was not requested."))
+			h.writeAuthorizeError(w, r, ar, fosite.ErrInvalidScope.WithHint("A scope was granted that was not requested."))
 			return
 		}
 		ar.GrantScope(scope)
@@ -315,41 +258,41 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	aud := consent.GrantedAudience
 	if len(aud) == 0 {
 		aud = ar.GetRequestedAudience()
-	} else if err := s.fcfg.GetAudienceStrategy(ctx)(ar.GetClient().GetAudience(), aud); err != nil {
-		s.writeAuthorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("An audience was granted that the client may not request."))
+	} else if err := h.fcfg.GetAudienceStrategy(ctx)(ar.GetClient().GetAudience(), aud); err != nil {
+		h.writeAuthorizeError(w, r, ar, fosite.ErrInvalidRequest.WithHint("An audience was granted that the client may not request."))
 		return
 	}
 	grantAudience(ar, aud)
-	sess := fositeadapter.NewSession(consent.Subject)
+	sess := NewSession(consent.Subject)
 	sess.AuthTime = consent.AuthTime
 	if sess.AuthTime.IsZero() {
-		sess.AuthTime = s.cfg.Now().UTC().Truncate(time.Second)
+		sess.AuthTime = h.cfg.Now().UTC().Truncate(time.Second)
 	}
 	sess.Extra = consent.Claims
-	resp, err := s.oauth.NewAuthorizeResponse(ctx, ar, sess)
+	resp, err := h.oauth.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
-		s.writeAuthorizeError(w, r, ar, s.oauthError(err, false))
+		h.writeAuthorizeError(w, r, ar, h.oauthError(err, false))
 		return
 	}
-	s.oauth.WriteAuthorizeResponse(ctx, issWriter{w, s.cfg.Issuer}, ar, resp)
+	h.oauth.WriteAuthorizeResponse(ctx, issWriter{w, h.cfg.Issuer}, ar, resp)
 }
 
 // redirectURIExact reports whether the redirect URI fosite accepted for ar is one of its
-// client's by oauthkit's rules (fositeadapter.Client.MatchRedirectURI): fosite accepts any
+// client's by oauthkit's rules (Client.MatchRedirectURI): fosite accepts any
 // port on a loopback host for every client, with user information and any scheme case.
-func (s *Server) redirectURIExact(ar fosite.AuthorizeRequester) bool {
+func (h *Handler) redirectURIExact(ar fosite.AuthorizeRequester) bool {
 	raw := ar.GetRequestForm().Get("redirect_uri")
 	if raw == "" {
 		return true // fosite used the client's one registered URI
 	}
-	c, ok := ar.GetClient().(*fositeadapter.Client)
+	c, ok := ar.GetClient().(*Client)
 	return ok && c.MatchRedirectURI(raw)
 }
 
 // writeAuthorizeError writes an authorization error response: a redirect to the client
 // carrying iss (RFC 9207) when ar's redirect URI is known good, else an error shown to the
 // user (RFC 6749 §4.1.2.1). A nil ar means the request is not to be redirected at all.
-func (s *Server) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+func (h *Handler) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
 	if ar == nil {
 		ar = fosite.NewAuthorizeRequest()
 	}
@@ -358,18 +301,18 @@ func (s *Server) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar 
 		// goes back in the query.
 		a.ResponseMode = fosite.ResponseModeQuery
 	}
-	s.oauth.WriteAuthorizeError(r.Context(), issWriter{w, s.cfg.Issuer}, ar, err)
+	h.oauth.WriteAuthorizeError(r.Context(), issWriter{w, h.cfg.Issuer}, ar, err)
 }
 
 // checkPKCE refuses, before the resource owner is asked anything, an authorization request
 // that fosite's PKCE handler would refuse after: no challenge from a public client (or from
 // any client under RequirePKCE), or a method other than S256 (RFC 7636 §4.3; "plain" is
 // refused).
-func (s *Server) checkPKCE(ar fosite.AuthorizeRequester) error {
+func (h *Handler) checkPKCE(ar fosite.AuthorizeRequester) error {
 	form := ar.GetRequestForm()
 	challenge, method := form.Get("code_challenge"), form.Get("code_challenge_method")
 	if challenge == "" {
-		if s.cfg.RequirePKCE || ar.GetClient().IsPublic() {
+		if h.cfg.RequirePKCE || ar.GetClient().IsPublic() {
 			return fosite.ErrInvalidRequest.WithHint("This client must use PKCE with code_challenge_method S256.")
 		}
 		return nil
@@ -380,8 +323,8 @@ func (s *Server) checkPKCE(ar fosite.AuthorizeRequester) error {
 	return nil
 }
 
-// revoke is the revocation endpoint (RFC 7009).
-func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+// serveRevoke is the revocation endpoint (RFC 7009).
+func (h *Handler) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var err error
 	if !presentsClient(r) {
@@ -389,7 +332,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		// failed to authenticate (RFC 7009 §2.1, RFC 6749 §5.2).
 		err = fosite.ErrInvalidClient.WithHint("Client authentication is required.")
 	} else {
-		err = s.oauth.NewRevocationRequest(ctx, r)
+		err = h.oauth.NewRevocationRequest(ctx, r)
 	}
 	if err == nil {
 		w.Header().Set("Cache-Control", "no-store")
@@ -399,11 +342,11 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	// fosite answers 200 to every error but invalid_request and invalid_client; RFC 7009
 	// §2.2 wants a token of another client refused (unauthorized_client) and a failing
 	// store reported (§2.2.1, 503), so the error is written here.
-	err = s.oauthError(err, r.PostForm.Get("client_assertion") != "")
+	err = h.oauthError(err, r.PostForm.Get("client_assertion") != "")
 	if rfc := fosite.ErrorToRFC6749Error(err); rfc.ErrorField == fosite.ErrInvalidClient.ErrorField {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Issuer+`"`)
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+h.cfg.Issuer+`"`)
 	}
-	s.oauth.WriteAccessError(ctx, w, nil, err)
+	h.oauth.WriteAccessError(ctx, w, nil, err)
 }
 
 // presentsClient reports whether a request names a client, by credentials or (a public
