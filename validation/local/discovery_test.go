@@ -86,7 +86,7 @@ func TestDiscoverRefusesMetadataOfAnotherIssuer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer keys.Close()
-	if _, err := keys.Key(context.Background(), ecSigner.kid); !errors.Is(err, validation.ErrUnavailable) {
+	if _, err := keys.Lookup(context.Background(), ecSigner.kid); !errors.Is(err, validation.ErrUnavailable) {
 		t.Fatalf("Key = %v, want ErrUnavailable", err)
 	}
 }

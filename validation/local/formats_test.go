@@ -10,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/encrypted"
 	"github.com/oauthkit/oauthkit/tokenformat/formattest"
 	"github.com/oauthkit/oauthkit/tokenformat/jwe"
@@ -214,5 +215,31 @@ func TestTokensOfTheEncryptedStateFormatValidateWithTheSharedKey(t *testing.T) {
 	c.Add(time.Hour)
 	if _, err := v.Validate(ctx, tok.Value); !errors.Is(err, validation.ErrExpired) {
 		t.Errorf("expired: %v, want ErrExpired", err)
+	}
+}
+
+// TestValidatorTakesTheAuthorizationServersKeySource proves the one key-source type: the
+// KeySource a jws format signs with (here formattest's, as keyset.Set would be) is a
+// tokenformat.KeyLookup a Validator verifies with directly, as it does a StaticKeys.
+func TestValidatorTakesTheAuthorizationServersKeySource(t *testing.T) {
+	key := newKey(t, "sig", "ES256")
+	c := newClock()
+	src := formattest.NewKeys(key)
+	f, err := jws.New(issuer, src, jws.Options{Now: c.Func()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.Issue(context.Background(), formattest.RichRecord(c.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, keys := range map[string]tokenformat.KeyLookup{"KeySource": src, "StaticKeys": publicSet(t, key)} {
+		v, err := local.New(issuer, rsAudience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Validate(context.Background(), tok.Value); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

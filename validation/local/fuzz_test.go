@@ -91,8 +91,8 @@ func FuzzParseJWKS(f *testing.F) {
 			t.Fatal("accepted an empty set")
 		}
 		for _, id := range ids {
-			k, err := s.Key(context.Background(), id)
-			if err != nil || k.ID != id || k.Public == nil {
+			k, err := s.Lookup(context.Background(), id)
+			if err != nil || k.KeyID != id || k.Key == nil {
 				t.Fatalf("key %q: %v", id, err)
 			}
 		}

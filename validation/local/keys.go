@@ -18,22 +18,12 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauthkit/oauthkit/internal/josecore"
+	"github.com/oauthkit/oauthkit/tokenformat"
 )
 
-// Keys is where a Validator finds the public key that should have signed a token. A
-// StaticKeys set and a RemoteKeys set implement it; so may your own.
-//
-// Key returns the key with the given kid; for a token without a kid, kid is "" and Key
-// returns the set's only key, if it has exactly one. A kid the set does not hold is an error
-// matching ErrUnknownKey (the token is invalid); a set that cannot be loaded is an error
-// matching validation.ErrUnavailable. Implementations are safe for concurrent use.
-type Keys interface {
-	Key(ctx context.Context, kid string) (*Key, error)
-}
-
-// ErrUnknownKey reports a kid the key set does not hold. The Validator reports it as an
-// invalid token.
-var ErrUnknownKey = errors.New("local: unknown key")
+// ErrUnknownKey reports a kid a key set does not hold: it is tokenformat.ErrUnknownKey, the
+// one sentinel for every key source. The Validator reports it as an invalid token.
+var ErrUnknownKey = tokenformat.ErrUnknownKey
 
 // Key is a parsed public verification key, ready for the hot path.
 type Key struct {
@@ -45,6 +35,7 @@ type Key struct {
 	// 2048 bits, without the ROCA fingerprint) or ed25519.PublicKey.
 	Public crypto.PublicKey
 
+	jwk     *jose.JSONWebKey // the same key as tokenformat.KeyLookup hands it out
 	checked bool
 }
 
@@ -62,7 +53,8 @@ func NewKey(id, alg string, pub crypto.PublicKey) (*Key, error) {
 	if err := josecore.CheckPublicKey(pub); err != nil {
 		return nil, fmt.Errorf("local: key %q: %w", id, err)
 	}
-	k := &Key{ID: id, Algorithm: alg, Public: pub, checked: true}
+	k := &Key{ID: id, Algorithm: alg, Public: pub, checked: true,
+		jwk: &jose.JSONWebKey{Key: pub, KeyID: id, Algorithm: alg, Use: "sig"}}
 	if alg != "" && !k.fits(jose.SignatureAlgorithm(alg)) {
 		return nil, fmt.Errorf("local: key %q: alg %q does not fit the key type", id, alg)
 	}
@@ -85,7 +77,7 @@ type StaticKeys struct {
 	only *Key
 }
 
-var _ Keys = (*StaticKeys)(nil)
+var _ tokenformat.KeyLookup = (*StaticKeys)(nil)
 
 // NewStaticKeys returns a set of the given keys. Key IDs must be unique.
 func NewStaticKeys(keys ...*Key) (*StaticKeys, error) {
@@ -108,10 +100,11 @@ func NewStaticKeys(keys ...*Key) (*StaticKeys, error) {
 	return s, nil
 }
 
-// Key returns the key with the given kid, or for kid "" the set's only key.
-func (s *StaticKeys) Key(_ context.Context, kid string) (*Key, error) {
+// Lookup returns the key with the given kid, or for kid "" the set's only key, or an error
+// matching ErrUnknownKey.
+func (s *StaticKeys) Lookup(_ context.Context, kid string) (*jose.JSONWebKey, error) {
 	if k := lookup(s.byID, s.only, kid); k != nil {
-		return k, nil
+		return k.jwk, nil
 	}
 	return nil, ErrUnknownKey
 }

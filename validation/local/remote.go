@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"io"
 	"log/slog"
 	"mime"
@@ -88,7 +90,7 @@ type fetchCall struct {
 	err  error
 }
 
-var _ Keys = (*RemoteKeys)(nil)
+var _ tokenformat.KeyLookup = (*RemoteKeys)(nil)
 
 // NewRemote returns a key set fetched from jwksURI, an absolute http or https URL. Nothing
 // is fetched until the first Key call.
@@ -184,10 +186,20 @@ func (r *RemoteKeys) Close() error {
 	return nil
 }
 
-// Key returns the key with the given kid (see Keys). It waits for a fetch only when it has
-// no set yet or kid is unknown (at most one fetch per Cooldown for unknown kids); a stale set
-// is refreshed in the background while it keeps answering.
-func (r *RemoteKeys) Key(ctx context.Context, kid string) (*Key, error) {
+// Lookup returns the key with the given kid (tokenformat.KeyLookup; kid "" names a set's
+// only key), an error matching ErrUnknownKey for a kid the fetched set lacks, or one matching
+// validation.ErrUnavailable when no set could be fetched. It waits for a fetch only when it
+// has no set yet or kid is unknown (at most one fetch per Cooldown for unknown kids); a stale
+// set is refreshed in the background while it keeps answering.
+func (r *RemoteKeys) Lookup(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
+	k, err := r.key(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	return k.jwk, nil
+}
+
+func (r *RemoteKeys) key(ctx context.Context, kid string) (*Key, error) {
 	if s := r.snap.Load(); s != nil && r.o.Now().Before(s.stale) {
 		if k := lookup(s.keys.byID, s.keys.only, kid); k != nil {
 			return k, nil // the hot path: a fresh set that has the key

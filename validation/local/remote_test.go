@@ -130,11 +130,11 @@ func TestUnknownKidRefreshesAtMostOncePerCooldown(t *testing.T) {
 	c := newClock()
 	keys := newRemote(t, srv.URL, c, local.RemoteOptions{Cooldown: time.Minute})
 	ctx := context.Background()
-	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+	if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 50 {
-		_, err := keys.Key(ctx, fmt.Sprintf("attacker-%d", i))
+		_, err := keys.Lookup(ctx, fmt.Sprintf("attacker-%d", i))
 		if !errors.Is(err, local.ErrUnknownKey) {
 			t.Fatalf("Key(unknown) = %v, want ErrUnknownKey", err)
 		}
@@ -143,7 +143,7 @@ func TestUnknownKidRefreshesAtMostOncePerCooldown(t *testing.T) {
 		t.Errorf("fetches = %d, want 2 (initial + one unknown-kid refresh)", n)
 	}
 	c.Add(time.Minute)
-	_, _ = keys.Key(ctx, "attacker-again")
+	_, _ = keys.Lookup(ctx, "attacker-again")
 	if n := srv.fetches.Load(); n != 3 {
 		t.Errorf("fetches after the cooldown = %d, want 3", n)
 	}
@@ -235,16 +235,16 @@ func TestCacheControlMaxAgeIsHonouredWithinBounds(t *testing.T) {
 			c := newClock()
 			keys := newRemote(t, srv.URL, c, local.RemoteOptions{MinRefresh: time.Minute, MaxRefresh: 2 * time.Hour, DefaultRefresh: 10 * time.Minute})
 			ctx := context.Background()
-			if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+			if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 				t.Fatal(err)
 			}
 			c.Add(tc.staleAt - time.Second)
-			_, _ = keys.Key(ctx, ecSigner.kid)
+			_, _ = keys.Lookup(ctx, ecSigner.kid)
 			if n := srv.fetches.Load(); n != 1 {
 				t.Fatalf("fetches before %v = %d, want 1", tc.staleAt, n)
 			}
 			c.Add(time.Second)
-			if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+			if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 				t.Fatalf("the stale set stopped answering: %v", err)
 			}
 			local.WaitFetch(keys) // a stale set refreshes in the background
@@ -339,7 +339,7 @@ func TestRemoteFetchRefusesRedirectsOversizedBodiesAndSlowServers(t *testing.T) 
 	} {
 		t.Run(name, func(t *testing.T) {
 			keys := newRemote(t, uri, newClock(), local.RemoteOptions{MaxResponseSize: 1 << 10, Timeout: 100 * time.Millisecond})
-			_, err := keys.Key(context.Background(), ecSigner.kid)
+			_, err := keys.Lookup(context.Background(), ecSigner.kid)
 			if !errors.Is(err, validation.ErrUnavailable) {
 				t.Fatalf("Key = %v, want ErrUnavailable", err)
 			}
@@ -359,7 +359,7 @@ func TestCloseStopsAFetchInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error)
-	go func() { _, err := keys.Key(context.Background(), ecSigner.kid); done <- err }()
+	go func() { _, err := keys.Lookup(context.Background(), ecSigner.kid); done <- err }()
 	for srv.fetches.Load() == 0 {
 		time.Sleep(time.Millisecond) // wait for the fetch to reach the server
 	}
@@ -392,14 +392,14 @@ func TestStaleSetAnswersWhileItRefreshesInTheBackground(t *testing.T) {
 	c := newClock()
 	keys := newRemote(t, srv.URL, c, local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute})
 	ctx := context.Background()
-	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+	if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 		t.Fatal(err)
 	}
 	c.Add(2 * time.Minute) // stale
 	done := make(chan error, 100)
 	go func() {
 		for range 100 {
-			_, err := keys.Key(ctx, ecSigner.kid)
+			_, err := keys.Lookup(ctx, ecSigner.kid)
 			done <- err
 		}
 	}()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/validation"
 	"github.com/oauthkit/oauthkit/validation/local"
 )
@@ -266,7 +267,7 @@ func TestNewRefusesConfigurationThatWouldSwitchAChecksOff(t *testing.T) {
 	cases := []struct {
 		name, iss, aud string
 		algs           []string
-		keys           local.Keys
+		keys           tokenformat.KeyLookup
 		opts           local.Options
 		want           string
 	}{
