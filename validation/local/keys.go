@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -132,30 +131,15 @@ func lookup(byID map[string]*Key, only *Key, kid string) *Key {
 // keys, keys without a kid when the set has more than one. It is an error when no key is
 // left, when the JSON is not a key set, or when two usable keys share a kid.
 func ParseJWKS(data []byte) (*StaticKeys, error) {
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("local: jwks: %w", err)
-	}
-	if set.Keys == nil {
-		return nil, errors.New("local: jwks: no \"keys\" member")
-	}
-	var keys []*Key
-	seen := make(map[string]bool, len(set.Keys))
-	for _, raw := range set.Keys {
-		k, err := parseJWK(raw, len(set.Keys) == 1)
+	keys, err := josecore.ReadJWKS(data, josecore.Skip, func(raw json.RawMessage, alone bool) (*Key, string, error) {
+		k, err := parseJWK(raw, alone)
 		if err != nil {
-			continue // not a usable verification key: skip it (see above)
+			return nil, "", fmt.Errorf("%w: %v", josecore.ErrUnusable, err)
 		}
-		if seen[k.ID] {
-			return nil, fmt.Errorf("local: jwks: duplicate kid %q", k.ID)
-		}
-		seen[k.ID] = true
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("local: jwks: no usable verification key")
+		return k, k.ID, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("local: jwks: %w", err)
 	}
 	return NewStaticKeys(keys...)
 }
@@ -173,8 +157,8 @@ func parseJWK(raw json.RawMessage, alone bool) (*Key, error) {
 	if meta.Use != "" && meta.Use != "sig" {
 		return nil, errors.New("not a signature key")
 	}
-	if meta.KeyOps != nil && !slices.Contains(meta.KeyOps, "verify") {
-		return nil, errors.New("key_ops lacks verify")
+	if err := josecore.CheckKeyOps(meta.KeyOps, "sig", "verify"); err != nil {
+		return nil, err
 	}
 	if meta.D != nil {
 		return nil, errors.New("a private key in a public key set")
@@ -200,13 +184,12 @@ func parseJWK(raw json.RawMessage, alone bool) (*Key, error) {
 	return NewKey(id, jwk.Algorithm, jwk.Key)
 }
 
-// thumbprint returns the RFC 7638 SHA-256 thumbprint of pub, base64url-encoded.
 func thumbprint(pub crypto.PublicKey) (string, error) {
-	tp, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	id, err := josecore.Thumbprint(pub)
 	if err != nil {
-		return "", fmt.Errorf("local: thumbprint: %w", err)
+		return "", fmt.Errorf("local: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(tp), nil
+	return id, nil
 }
 
 // ParsePEM reads PEM blocks of public keys ("PUBLIC KEY" in PKIX form, "RSA PUBLIC KEY" in
