@@ -113,36 +113,17 @@ func parsePEM(data []byte) (material any, certs []*x509.Certificate, err error) 
 		if b == nil {
 			break
 		}
-		if _, ok := b.Headers["Proc-Type"]; ok || b.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, nil, fmt.Errorf("%w: encrypted PEM is not supported; decrypt it first", ErrMalformed)
-		}
-		var m any
-		switch b.Type {
-		case "CERTIFICATE":
-			c, err := x509.ParseCertificate(b.Bytes)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: certificate %d: %v", ErrMalformed, len(certs), err)
-			}
+		m, c, err := josecore.ParsePEMBlock(b)
+		switch {
+		case err != nil && b.Type == "CERTIFICATE":
+			return nil, nil, fmt.Errorf("%w: certificate %d: %v", ErrMalformed, len(certs), err)
+		case err != nil:
+			return nil, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		case c != nil:
 			certs = append(certs, c)
 			continue
-		case "EC PARAMETERS":
+		case m == nil:
 			continue
-		case "PRIVATE KEY":
-			m, err = x509.ParsePKCS8PrivateKey(b.Bytes)
-		case "RSA PRIVATE KEY":
-			m, err = x509.ParsePKCS1PrivateKey(b.Bytes)
-		case "EC PRIVATE KEY":
-			m, err = x509.ParseECPrivateKey(b.Bytes)
-		case "PUBLIC KEY":
-			m, err = x509.ParsePKIXPublicKey(b.Bytes)
-		case "RSA PUBLIC KEY":
-			m, err = x509.ParsePKCS1PublicKey(b.Bytes)
-		default:
-			return nil, nil, fmt.Errorf("%w: unsupported PEM block %q", ErrMalformed, truncate(b.Type))
-		}
-		if err != nil {
-			// The x509 errors name the structure, never the key's bytes.
-			return nil, nil, fmt.Errorf("%w: %s: %v", ErrMalformed, b.Type, err)
 		}
 		if material != nil {
 			return nil, nil, fmt.Errorf("%w: more than one key in PEM", ErrMalformed)

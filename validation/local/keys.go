@@ -206,20 +206,15 @@ func ParsePEM(data []byte, now time.Time) (*StaticKeys, error) {
 			break
 		}
 		var pub crypto.PublicKey
-		var err error
-		switch block.Type {
-		case "PUBLIC KEY":
-			pub, err = x509.ParsePKIXPublicKey(block.Bytes)
-		case "RSA PUBLIC KEY":
-			pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
-		case "CERTIFICATE":
-			var cert *x509.Certificate
-			cert, err = x509.ParseCertificate(block.Bytes)
-			if err == nil {
-				pub, err = certificateKey(cert, now)
-			}
+		m, cert, err := josecore.ParsePEMBlock(block)
+		switch {
+		case err != nil:
+		case cert != nil:
+			pub, err = certificateKey(cert, now)
+		case m == nil || isPrivate(m):
+			err = fmt.Errorf("unexpected block type %q: verification keys are public keys or certificates", block.Type)
 		default:
-			err = fmt.Errorf("unexpected block type %q", block.Type)
+			pub = m
 		}
 		if err != nil {
 			return nil, fmt.Errorf("local: pem block %d: %w", n, err)
@@ -270,4 +265,10 @@ func certificateKey(c *x509.Certificate, now time.Time) (crypto.PublicKey, error
 		return nil, fmt.Errorf("certificate %q expired at %s", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return c.PublicKey, nil
+}
+
+// isPrivate reports whether key material is a private key.
+func isPrivate(m any) bool {
+	_, ok := m.(interface{ Public() crypto.PublicKey })
+	return ok
 }
