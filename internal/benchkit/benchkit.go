@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/provider"
 )
 
 // Meter locks the benchmark to its thread and returns a function that reports the thread's
@@ -60,4 +62,27 @@ func Interleave(b *testing.B, ref Contender, contenders ...Contender) {
 		b.ReportMetric(float64(wall[k])/float64(wall[r]), c.Name+"/"+ref.Name+"-wall")
 	}
 	b.ReportMetric(float64(cpu[r])/float64(b.N*Block), ref.Name+"-cpu-ns/call")
+}
+
+// Record is the record the format benchmarks issue: a typical access token, with a user, a
+// client, two scopes and one audience, issued at now for an hour.
+func Record(now time.Time) *provider.Record {
+	return &provider.Record{
+		Kind: provider.AccessToken, GrantID: "9b2f0c1e-6a57-4c1d-9d0e-8f1b2a3c4d5e", ClientID: "my-client",
+		Subject: "user-1234", GrantedScopes: []string{"openid", "profile"}, GrantedAudience: []string{"https://api.example.com"},
+		IssuedAt: now, ExpiresAt: now.Add(time.Hour), AuthTime: now.Add(-time.Minute),
+	}
+}
+
+// Run is b.Run(name, …) of a benchmark that reports allocations and calls op once per
+// iteration, failing on its error.
+func Run(b *testing.B, name string, op func() error) {
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := op(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
