@@ -26,6 +26,13 @@ type named struct {
 
 func (n named) Name() string { return n.name }
 
+// Recognize is the built-in format's own recognition (every built-in format has one): the
+// adapter dispatches a presented token to the format that recognises it, so jws in its
+// three modes, told apart by their header marker, can all be enabled at once.
+func (n named) Recognize(token string) bool {
+	return n.Format.(tokenformat.Recognizer).Recognize(token)
+}
+
 // formats builds the enabled formats, the default first, then those Formats names, then the
 // custom formats no one named, by name.
 func formats(c Config, keys tokenformat.KeySource) ([]tokenformat.Format, error) {
@@ -36,7 +43,6 @@ func formats(c Config, keys tokenformat.KeySource) ([]tokenformat.Format, error)
 	names := append([]string{c.DefaultFormat}, c.Formats...)
 	var out []tokenformat.Format
 	seen := map[string]bool{}
-	jwsModes := 0
 	for _, name := range names {
 		if seen[name] {
 			continue
@@ -50,13 +56,7 @@ func formats(c Config, keys tokenformat.KeySource) ([]tokenformat.Format, error)
 		if err != nil {
 			return nil, err
 		}
-		if name == FormatJWS || name == FormatJWSStateless || name == FormatJWTOnly {
-			jwsModes++
-		}
 		out = append(out, f)
-	}
-	if jwsModes > 1 {
-		return nil, configErr("Formats", "enable at most one of %s, %s and %s", FormatJWS, FormatJWSStateless, FormatJWTOnly)
 	}
 	for _, name := range slices.Sorted(maps.Keys(custom)) {
 		if !seen[name] {
