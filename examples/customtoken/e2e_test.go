@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"aidanwoods.dev/go-paseto"
+
 	"github.com/oauthkit/oauthkit/compose"
 )
 
@@ -179,7 +181,7 @@ func TestResourceServerRefusesForgedAndExpiredPasetoTokens(t *testing.T) {
 	forgedSig, err := sign(&claims{
 		Issuer: b.issuer, Audience: []string{"api"}, ClientID: id, JTI: "x",
 		ExpiresAt: time.Now().Add(time.Hour),
-	}, kid.KID, other)
+	}, kid.KID, must(paseto.NewV4AsymmetricSecretKeyFromEd25519(other)))
 	if err != nil {
 		t.Fatal(err)
 	}

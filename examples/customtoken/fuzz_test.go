@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"aidanwoods.dev/go-paseto"
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauthkit/oauthkit/tokenformat"
@@ -50,7 +51,7 @@ func FuzzValidate(f *testing.F) {
 	good, err := sign(&claims{
 		Issuer: fuzzIssuer, Subject: "alice", Audience: []string{"api"}, ClientID: "c", Scope: "read",
 		JTI: "seed", IssuedAt: fuzzNow, NotBefore: fuzzNow, ExpiresAt: fuzzNow.Add(time.Hour),
-	}, "fuzz", fuzzKey)
+	}, "fuzz", must(paseto.NewV4AsymmetricSecretKeyFromEd25519(fuzzKey)))
 	if err != nil {
 		f.Fatal(err)
 	}
