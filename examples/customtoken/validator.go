@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -49,7 +48,7 @@ func NewValidator(issuer, audience string, keys tokenformat.KeyLookup, now func(
 // (validation.ErrExpired for an expired token) or validation.ErrUnavailable (the JWKS could
 // not be fetched).
 func (v *Validator) Validate(ctx context.Context, token string) (*validation.Claims, error) {
-	c, err := verify(token, v.issuer, func(kid string) (ed25519.PublicKey, error) {
+	c, raw, err := verify(token, v.issuer, func(kid string) (ed25519.PublicKey, error) {
 		k, err := v.keys.Lookup(ctx, kid)
 		if errors.Is(err, tokenformat.ErrUnknownKey) {
 			return nil, invalid("unknown kid")
@@ -77,10 +76,6 @@ func (v *Validator) Validate(ctx context.Context, token string) (*validation.Cla
 		return nil, fmt.Errorf("%w: paseto-v4: not valid yet", validation.ErrInvalidToken)
 	case !now.Before(c.ExpiresAt):
 		return nil, validation.ErrExpired
-	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("paseto-v4: claims: %w", err)
 	}
 	return &validation.Claims{
 		Issuer:    c.Issuer,
