@@ -138,7 +138,7 @@ func encode(v any) []byte {
 
 func decode(data []byte, v any) error {
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
-		return fmt.Errorf("customstore: corrupt value: %w", err)
+		return fmt.Errorf("%w: corrupt value: %w", errContract, err) // a definite answer, not an outage
 	}
 	return nil
 }
