@@ -16,6 +16,7 @@
 //	-user NAME:PASSWORD             the demo login page's one user (default alice:alice)
 //	-kek-file oauthkit.kek          where the key-encryption key is kept
 //	-registration off               dynamic client registration: off, open, or token:INITIAL_ACCESS_TOKEN
+//	-pprof ADDR                     serve net/http/pprof on ADDR, a listener of its own (off by default)
 //
 // # The key-encryption key
 //

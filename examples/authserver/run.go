@@ -19,7 +19,7 @@ import (
 // options are the command's flags.
 type options struct {
 	addr, issuer, storage, format, kekFile, user string
-	registration                                 string
+	registration, pprof                          string
 	ttl, readTimeout                             time.Duration
 	clients                                      []string
 	resourceServers                              map[string][]string
@@ -37,6 +37,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.DurationVar(&o.readTimeout, "read-timeout", compose.ReadTimeout, "how long a client may take to send a whole request, headers and body")
 	fs.StringVar(&o.kekFile, "kek-file", "oauthkit.kek", "key-encryption key file, created on first start (ignored when OAUTHKIT_KEK is set)")
 	fs.StringVar(&o.user, "user", "alice:alice", "NAME:PASSWORD of the demo login page's user")
+	fs.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof on this address, a listener of its own (off when empty); for profiling, never on a public address")
 	fs.StringVar(&o.registration, "registration", "off", "dynamic client registration (RFC 7591/7592): off, open, or token:INITIAL_ACCESS_TOKEN")
 	fs.Func("client", "ID:SECRET of a confidential client to register or update (repeatable)", func(s string) error {
 		if id, secret, ok := strings.Cut(s, ":"); !ok || id == "" || secret == "" {
@@ -128,7 +129,15 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	hs.ReadHeaderTimeout = min(hs.ReadHeaderTimeout, o.readTimeout)
 
 	printUsage(out, o, demo)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2) // the OAuth server's and the pprof server's
+	if o.pprof != "" {
+		ps, err := servePprof(o.pprof, errc)
+		if err != nil {
+			return err
+		}
+		defer ps.Close()
+		fmt.Fprintf(out, "\npprof on http://%s/debug/pprof/\n", ps.Addr)
+	}
 	go func() { errc <- hs.Serve(ln) }()
 	if ready != nil {
 		ready("http://" + ln.Addr().String())
@@ -143,14 +152,17 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	}
 }
 
-// otherFormats enables the formats a client may choose besides the default: all built-in
-// ones but the JWS variants other than the default (their tokens look alike).
+// otherFormats enables the formats a client may choose besides the default: every built-in
+// one (a token is dispatched to the format that recognises it, so all six coexist).
 func otherFormats(def string) []string {
-	out := []string{compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWE}
-	switch def {
-	case compose.FormatJWS, compose.FormatJWSStateless, compose.FormatJWTOnly:
-	default:
-		out = append(out, compose.FormatJWS)
+	var out []string
+	for _, f := range []string{
+		compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWS,
+		compose.FormatJWSStateless, compose.FormatJWTOnly, compose.FormatJWE,
+	} {
+		if f != def {
+			out = append(out, f)
+		}
 	}
 	return out
 }
