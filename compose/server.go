@@ -44,9 +44,7 @@ type Server struct {
 	mux      *http.ServeMux
 	log      *slog.Logger
 	guard    *clientsecret.Guard
-	// jwks fetches clients' jwks_uri key sets.
-	jwks    *jwksfetch.Fetcher
-	closers []io.Closer
+	closers  []io.Closer
 }
 
 // New composes a server from c. It validates c, opens the store and key set if asked to,
@@ -118,7 +116,8 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 
 	// fosite's default JWKS fetcher follows redirects, retries and reads without limit;
 	// client keys are fetched by ours.
-	if s.jwks, err = jwksfetch.New(c.ClientJWKS); err != nil {
+	clientKeys, err := jwksfetch.New(c.ClientJWKS)
+	if err != nil {
 		return nil, fmt.Errorf("%w: ClientJWKS: %w", ErrConfig, err)
 	}
 	if s.guard, err = clientsecret.NewGuard(clientsecret.GuardOptions{Cost: c.SecretHashCost, Now: c.Now}); err != nil {
@@ -142,7 +141,7 @@ func New(ctx context.Context, c Config) (s *Server, err error) {
 		ResourceServers:       c.ResourceServers,
 		IntrospectionPolicy:   c.IntrospectionPolicy,
 		DefaultAudience:       c.DefaultAudience,
-		ClientJWKS:            s.jwks,
+		ClientJWKS:            clientKeys,
 		Login:                 c.Login,
 		Logger:                c.Logger,
 		Now:                   c.Now,

@@ -253,7 +253,7 @@ func TestClaimsExtraReadsClaimsBeyondTheStandardOnes(t *testing.T) {
 	}
 }
 
-// TestResourceServerPackagesDoNotLinkFosite proves the dependency rule of DESIGN.md: a
+// TestResourceServerPackagesDoNotLinkFosite proves the dependency rule the README states: a
 // resource server that imports only validation (and its validators) does not link fosite.
 func TestResourceServerPackagesDoNotLinkFosite(t *testing.T) {
 	goBin, err := exec.LookPath("go")

@@ -43,7 +43,7 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 		grantAudience(ar, ar.GetRequestedAudience())
 	}
 	if ar.GetGrantTypes().ExactOne(authz.GrantRefreshToken) {
-		if err := NarrowScope(ar, strings.Fields(r.PostForm.Get("scope"))); err != nil {
+		if err := narrowScope(ar, strings.Fields(r.PostForm.Get("scope"))); err != nil {
 			h.accessError(ctx, w, r, ar, err)
 			return
 		}
@@ -177,21 +177,6 @@ func (h *Handler) accessError(ctx context.Context, w http.ResponseWriter, r *htt
 		w.Header().Set("WWW-Authenticate", `Basic realm="`+h.cfg.Issuer+`"`)
 	}
 	h.oauth.WriteAccessError(ctx, w, ar, err)
-}
-
-// oauthError maps err to an RFC 6749 error, logging (without detail for the client) those
-// that are the server's fault.
-func (h *Handler) oauthError(err error, clientAssertion bool) error {
-	err = translateError(err, clientAssertion)
-	var rfc *fosite.RFC6749Error
-	if !errors.As(err, &rfc) {
-		h.log.Error("oauthkit: request failed", "err", err)
-		return fosite.ErrServerError.WithWrap(err)
-	}
-	if rfc.CodeField >= 500 {
-		h.log.Error("oauthkit: request failed", "error", rfc.ErrorField, "cause", rfc.Unwrap())
-	}
-	return err
 }
 
 // serveAuthorize is the authorization endpoint (RFC 6749 §3.1).

@@ -77,7 +77,7 @@ type HandlerConfig struct {
 // routes to them and bounds request bodies. A Handler is safe for concurrent use.
 type Handler struct {
 	cfg        HandlerConfig
-	adapter    *Adapter
+	adapter    *adapter
 	fcfg       *fosite.Config
 	oauth      fosite.OAuth2Provider
 	log        *slog.Logger
@@ -157,7 +157,7 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 		JWKSFetcherStrategy:          NewJWKSFetcher(cfg.ClientJWKS),
 	}
 	var err error
-	h.adapter, err = New(cfg.Store, h.fcfg, Options{Formats: cfg.Formats, Now: cfg.Now, Logger: cfg.Logger})
+	h.adapter, err = newAdapter(cfg.Store, h.fcfg, adapterOptions{Formats: cfg.Formats, Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

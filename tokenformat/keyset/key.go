@@ -1,6 +1,8 @@
 package keyset
 
 import (
+	"github.com/oauthkit/oauthkit/internal/josecore"
+
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
@@ -340,7 +342,7 @@ func checkRSA(pub *rsa.PublicKey) error {
 	if pub.E < minRSAExp || pub.E%2 == 0 {
 		return fmt.Errorf("%w: RSA public exponent %d (need an odd exponent ≥ %d)", ErrWeakKey, pub.E, minRSAExp)
 	}
-	if rocaFingerprint(pub.N) {
+	if josecore.ROCAVulnerable(pub.N) {
 		return fmt.Errorf("%w: RSA modulus has the ROCA fingerprint (CVE-2017-15361)", ErrWeakKey)
 	}
 	return nil

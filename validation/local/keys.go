@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/internal/josecore"
 )
 
 // Keys is where a Validator finds the public key that should have signed a token. A
@@ -34,9 +35,6 @@ type Keys interface {
 // invalid token.
 var ErrUnknownKey = errors.New("local: unknown key")
 
-// minRSABits is the smallest RSA modulus accepted (RFC 7518 §3.3).
-const minRSABits = 2048
-
 // Key is a parsed public verification key, ready for the hot path.
 type Key struct {
 	// ID is the key's kid; for keys loaded without one, the RFC 7638 SHA-256 thumbprint.
@@ -44,54 +42,28 @@ type Key struct {
 	// Algorithm is the JWK's alg; when set, only tokens with that alg verify with the key.
 	Algorithm string
 	// Public is the key: *ecdsa.PublicKey (P-256, P-384, P-521), *rsa.PublicKey (at least
-	// 2048 bits) or ed25519.PublicKey.
+	// 2048 bits, without the ROCA fingerprint) or ed25519.PublicKey.
 	Public crypto.PublicKey
 
-	kind keyKind
+	checked bool
 }
 
-type keyKind uint8
-
-const (
-	kindP256 keyKind = iota + 1
-	kindP384
-	kindP521
-	kindRSA
-	kindEd25519
-)
-
-// NewKey checks pub and returns it as a Key. id must not be empty; alg may be.
+// NewKey checks pub with the JOSE core and returns it as a Key. id must not be empty; alg
+// may be.
 func NewKey(id, alg string, pub crypto.PublicKey) (*Key, error) {
 	if id == "" {
 		return nil, errors.New("local: key: empty kid")
 	}
-	k := &Key{ID: id, Algorithm: alg, Public: pub}
-	switch p := pub.(type) {
-	case *ecdsa.PublicKey:
-		switch p.Curve {
-		case elliptic.P256():
-			k.kind = kindP256
-		case elliptic.P384():
-			k.kind = kindP384
-		case elliptic.P521():
-			k.kind = kindP521
-		default:
-			return nil, fmt.Errorf("local: key %q: unsupported curve", id)
-		}
-	case *rsa.PublicKey:
-		if p.N == nil || p.N.BitLen() < minRSABits {
-			return nil, fmt.Errorf("local: key %q: RSA modulus under %d bits", id, minRSABits)
-		}
-		k.kind = kindRSA
-	case ed25519.PublicKey:
-		if len(p) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("local: key %q: bad Ed25519 key length", id)
-		}
-		k.kind = kindEd25519
+	switch pub.(type) {
+	case *ecdsa.PublicKey, *rsa.PublicKey, ed25519.PublicKey:
 	default:
 		return nil, fmt.Errorf("local: key %q: unsupported key type %T", id, pub)
 	}
-	if alg != "" && !k.fits(alg) {
+	if err := josecore.CheckPublicKey(pub); err != nil {
+		return nil, fmt.Errorf("local: key %q: %w", id, err)
+	}
+	k := &Key{ID: id, Algorithm: alg, Public: pub, checked: true}
+	if alg != "" && !k.fits(jose.SignatureAlgorithm(alg)) {
 		return nil, fmt.Errorf("local: key %q: alg %q does not fit the key type", id, alg)
 	}
 	return k, nil
@@ -99,23 +71,11 @@ func NewKey(id, alg string, pub crypto.PublicKey) (*Key, error) {
 
 // fits reports whether a token signed with alg may be verified with k: the algorithm must
 // match the key's type (and curve), and the key's own alg, if it has one.
-func (k *Key) fits(alg string) bool {
-	if k.Algorithm != "" && k.Algorithm != alg {
+func (k *Key) fits(alg jose.SignatureAlgorithm) bool {
+	if k.Algorithm != "" && k.Algorithm != string(alg) {
 		return false
 	}
-	switch alg {
-	case "ES256":
-		return k.kind == kindP256
-	case "ES384":
-		return k.kind == kindP384
-	case "ES512":
-		return k.kind == kindP521
-	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		return k.kind == kindRSA
-	case "EdDSA", "Ed25519":
-		return k.kind == kindEd25519
-	}
-	return false
+	return josecore.CheckVerifyKey(alg, k.Public) == nil
 }
 
 // StaticKeys is a fixed set of verification keys, loaded once from JWKS JSON, PEM or X.509
@@ -131,7 +91,7 @@ var _ Keys = (*StaticKeys)(nil)
 func NewStaticKeys(keys ...*Key) (*StaticKeys, error) {
 	s := &StaticKeys{byID: make(map[string]*Key, len(keys))}
 	for _, k := range keys {
-		if k == nil || k.kind == 0 {
+		if k == nil || !k.checked {
 			return nil, errors.New("local: static keys: a key was not made by NewKey")
 		}
 		if _, dup := s.byID[k.ID]; dup {

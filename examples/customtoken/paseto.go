@@ -1,0 +1,118 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"aidanwoods.dev/go-paseto"
+)
+
+// prefix starts every PASETO v4.public token (the version and purpose, PASETO §2).
+const prefix = "v4.public."
+
+// maxTokenSize bounds the tokens either side parses at all: larger ones are refused before
+// any decoding.
+const maxTokenSize = 8 << 10
+
+// claims are what a paseto-v4 token says. The names are PASETO's registered claims (iss,
+// sub, aud, exp, nbf, iat, jti; times in RFC 3339) plus RFC 9068's client_id and scope. aud
+// is a list, as in a JWT access token; PASETO registers a single string, which a token with
+// one audience could use instead.
+type claims struct {
+	Issuer    string    `json:"iss"`
+	Subject   string    `json:"sub,omitempty"`
+	Audience  []string  `json:"aud,omitempty"`
+	ExpiresAt time.Time `json:"exp"`
+	NotBefore time.Time `json:"nbf,omitzero"`
+	IssuedAt  time.Time `json:"iat,omitzero"`
+	JTI       string    `json:"jti"`
+	ClientID  string    `json:"client_id"`
+	Scope     string    `json:"scope,omitempty"`
+}
+
+// footer is the token's footer: authenticated but not encrypted, readable before the
+// signature is checked, so it names the key that signed (PASETO §6.1 "kid").
+type footer struct {
+	KID string `json:"kid"`
+}
+
+// invalid reports a token that is malformed, forged or made with an unknown key. Each side
+// turns it into its own sentinel (tokenformat.ErrInvalidToken, validation.ErrInvalidToken).
+// Its text never holds the token.
+type invalid string
+
+func (e invalid) Error() string { return "paseto-v4: " + string(e) }
+
+// sign returns c as a v4.public token signed by priv, with kid in the footer.
+func sign(c *claims, kid string, priv ed25519.PrivateKey) (string, error) {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	foot, err := json.Marshal(footer{KID: kid})
+	if err != nil {
+		return "", err
+	}
+	tok, err := paseto.NewTokenFromClaimsJSON(body, foot)
+	if err != nil {
+		return "", err
+	}
+	key, err := paseto.NewV4AsymmetricSecretKeyFromEd25519(priv)
+	if err != nil {
+		return "", err
+	}
+	return tok.V4Sign(key, nil), nil
+}
+
+// verify checks token's signature with the key publicKey finds for its footer's kid, and
+// returns its claims once iss is issuer and the token has an exp, a jti and a client_id.
+// Time is the caller's to check. An error from publicKey is returned as it is, so that the
+// caller can tell a key store that cannot be reached from an unknown kid.
+func verify(token, issuer string, publicKey func(kid string) (ed25519.PublicKey, error)) (*claims, error) {
+	if len(token) > maxTokenSize || !strings.HasPrefix(token, prefix) {
+		return nil, invalid("not a v4.public token")
+	}
+	raw, err := paseto.NewParser().UnsafeParseFooter(paseto.V4Public, token)
+	var f footer
+	if err != nil || json.Unmarshal(raw, &f) != nil || f.KID == "" {
+		return nil, invalid("no kid in the footer")
+	}
+	pub, err := publicKey(f.KID)
+	if err != nil {
+		return nil, err
+	}
+	key, err := paseto.NewV4AsymmetricPublicKeyFromEd25519(pub)
+	if err != nil {
+		return nil, invalid("the kid names no Ed25519 key")
+	}
+	// Expiry is checked by the caller with its own clock: the library's rules read time.Now.
+	tok, err := paseto.NewParserWithoutExpiryCheck().ParseV4Public(key, token, nil)
+	if err != nil {
+		return nil, invalid("bad signature or encoding")
+	}
+	var c claims
+	if err := json.Unmarshal(tok.ClaimsJSON(), &c); err != nil {
+		return nil, invalid("claims are not a JSON object of the expected types")
+	}
+	switch {
+	case c.Issuer != issuer:
+		return nil, invalid("iss is not the issuer")
+	case c.ExpiresAt.IsZero() || c.JTI == "" || c.ClientID == "":
+		return nil, invalid("exp, jti or client_id missing")
+	}
+	return &c, nil
+}
+
+// ed25519Public returns the public half of an Ed25519 key as a key set or JWKS holds it.
+func ed25519Public(key any) (ed25519.PublicKey, error) {
+	switch k := key.(type) {
+	case ed25519.PrivateKey:
+		return k.Public().(ed25519.PublicKey), nil
+	case ed25519.PublicKey:
+		return k, nil
+	}
+	return nil, errors.New("not an Ed25519 key")
+}
