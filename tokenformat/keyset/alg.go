@@ -4,6 +4,7 @@ import (
 	"crypto/elliptic"
 	"errors"
 	"fmt"
+
 	"github.com/oauthkit/oauthkit/internal/josecore"
 )
 
