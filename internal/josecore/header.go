@@ -61,30 +61,90 @@ func ParseHeader(seg, marker string) (Header, error) {
 func ParseHeaderJSON(b []byte, marker string) (Header, error) {
 	var h Header
 	var alg string
-	err := scanHeader(b, func(n string) (*string, uint16, error) {
-		switch {
-		case n == "alg":
-			return &alg, 1 << 0, nil
-		case n == "kid":
-			return &h.Kid, 1 << 1, nil
-		case n == "typ":
-			return &h.Typ, 1 << 2, nil
-		case marker != "" && n == marker:
-			h.HasMarker = true
-			return &h.Marker, 1 << 3, nil
-		case n == "b64":
-			return nil, 0, ErrUnsupported
-		}
-		return nil, 0, nil
-	})
-	switch {
-	case err != nil:
+	params := [...]param{
+		{name: "alg", dst: &alg},
+		{name: "kid", dst: &h.Kid},
+		{name: "typ", dst: &h.Typ},
+		{name: "b64", refuse: ErrUnsupported},
+		{name: marker, dst: &h.Marker, present: &h.HasMarker},
+	}
+	n := len(params)
+	if marker == "" {
+		n--
+	}
+	if err := scanHeader(b, params[:n]); err != nil {
 		return Header{}, err
-	case alg == "" || alg == "none":
+	}
+	if alg == "" || alg == "none" {
 		return Header{}, ErrUnsigned
 	}
 	h.Alg = jose.SignatureAlgorithm(alg)
 	return h, nil
+}
+
+// param is a header parameter scanHeader reads: its string value goes to dst (and present
+// is set), or it is refused whatever its value.
+type param struct {
+	name    string
+	dst     *string
+	present *bool
+	refuse  error
+}
+
+// scanHeader is the one protected-header reader of JWS and JWE: each member named in params
+// is read as a string into its dst, once (a second one is refused, RFC 7515 §4), or refused;
+// other members are skipped after their syntax is checked. crit (no extension is
+// understood, RFC 7515 §4.1.11), jku, jwk, x5u, x5c (a token never chooses its own key) and
+// zip are refused always. A refusal is reported after the whole header has been read, so
+// that malformed JSON is reported as such; of several, crit is reported first, then a key in
+// the header, then the rest.
+func scanHeader(b []byte, params []param) error {
+	var seen uint32
+	var refused error
+	var sc jsonscan.Scanner
+	sc.Reset(b)
+	err := sc.Object(func(name []byte) error {
+		var no error
+		i := -1
+		switch n := string(name); n {
+		case "crit":
+			no = ErrCrit
+		case "jku", "jwk", "x5u", "x5c":
+			no = ErrKeyInHeader
+		case "zip":
+			no = errZip
+		default:
+			for j := range params {
+				if params[j].name == n {
+					i, no = j, params[j].refuse
+					break
+				}
+			}
+		}
+		if no != nil && (refused == nil || rank(no) < rank(refused)) {
+			refused = no
+		}
+		if i < 0 || params[i].dst == nil {
+			return sc.Skip()
+		}
+		if seen&(1<<i) != 0 {
+			return ErrDuplicate
+		}
+		seen |= 1 << i
+		if params[i].present != nil {
+			*params[i].present = true
+		}
+		v, err := sc.String()
+		*params[i].dst = v
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrDuplicate):
+		return err
+	case err != nil:
+		return ErrHeaderSyntax
+	}
+	return refused
 }
 
 func rank(err error) int {
@@ -100,54 +160,6 @@ func rank(err error) int {
 // errZip reports a zip parameter: compression is never accepted (RFC 7516 §4.1.3; for a
 // JWE it leaks the plaintext's redundancy, and a JWS has no use for it).
 var errZip = fmt.Errorf("%w: zip", ErrUnsupported)
-
-// scanHeader is the one protected-header reader of JWS and JWE: for each member, pick says
-// where its string value goes (with a bit to refuse it twice, RFC 7515 §4), or that the
-// member is refused; members pick does not name are skipped after their syntax is checked.
-// crit (no extension is understood, RFC 7515 §4.1.11), jku, jwk, x5u, x5c (a token never
-// chooses its own key) and zip are refused before pick is asked. A refusal is reported after
-// the whole header has been read, so that malformed JSON is reported as such; of several,
-// crit is reported first, then a key in the header, then the rest.
-func scanHeader(b []byte, pick func(name string) (dst *string, bit uint16, refused error)) error {
-	var seen uint16
-	var refused error
-	sc := jsonscan.New(b)
-	err := sc.Object(func(name []byte) error {
-		var dst *string
-		var bit uint16
-		var no error
-		switch n := string(name); n {
-		case "crit":
-			no = ErrCrit
-		case "jku", "jwk", "x5u", "x5c":
-			no = ErrKeyInHeader
-		case "zip":
-			no = errZip
-		default:
-			dst, bit, no = pick(n)
-		}
-		if no != nil && (refused == nil || rank(no) < rank(refused)) {
-			refused = no
-		}
-		if dst == nil {
-			return sc.Skip()
-		}
-		if seen&bit != 0 {
-			return ErrDuplicate
-		}
-		seen |= bit
-		v, err := sc.String()
-		*dst = v
-		return err
-	})
-	switch {
-	case errors.Is(err, ErrDuplicate):
-		return err
-	case err != nil:
-		return ErrHeaderSyntax
-	}
-	return refused
-}
 
 // AccessTokenType is the typ of RFC 9068 JWT access tokens (§2.1).
 const AccessTokenType = "at+jwt"

@@ -34,25 +34,19 @@ func ParseJWE(token, marker string, nested bool) (JWEHeader, error) {
 	}
 	b, _ := DecodeSegment(parts[0])
 	var h JWEHeader
-	err := scanHeader(b, func(n string) (*string, uint16, error) {
-		switch {
-		case n == "alg":
-			return &h.Alg, 1 << 0, nil
-		case n == "enc":
-			return &h.Enc, 1 << 1, nil
-		case n == "kid":
-			return &h.Kid, 1 << 2, nil
-		case n == "typ":
-			h.HasTyp = true
-			return &h.Typ, 1 << 3, nil
-		case n == "cty":
-			return &h.Cty, 1 << 4, nil
-		case marker != "" && n == marker:
-			h.HasMarker = true
-			return &h.Marker, 1 << 5, nil
-		}
-		return nil, 0, nil
-	})
+	params := [...]param{
+		{name: "alg", dst: &h.Alg},
+		{name: "enc", dst: &h.Enc},
+		{name: "kid", dst: &h.Kid},
+		{name: "typ", dst: &h.Typ, present: &h.HasTyp},
+		{name: "cty", dst: &h.Cty},
+		{name: marker, dst: &h.Marker, present: &h.HasMarker},
+	}
+	n := len(params)
+	if marker == "" {
+		n--
+	}
+	err := scanHeader(b, params[:n])
 	switch {
 	case err != nil:
 		return JWEHeader{}, err

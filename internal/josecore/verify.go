@@ -59,11 +59,43 @@ func CheckVerifyKey(alg jose.SignatureAlgorithm, pub crypto.PublicKey) error {
 	return nil
 }
 
-func checkRSA(k *rsa.PublicKey, roca bool) error {
+func checkRSA(k *rsa.PublicKey, load bool) error {
 	if k.N == nil || k.N.BitLen() < MinRSABits {
 		return ErrRSATooShort
 	}
-	if roca && ROCAVulnerable(k.N) {
+	if load {
+		return CheckRSAPublicKey(k)
+	}
+	return nil
+}
+
+// MaxRSABits is the largest RSA modulus a loader accepts (a larger one costs a verifier
+// more than any token is worth), and MinRSAExponent the smallest public exponent (FIPS 186-5
+// §A.1.1: 2^16 < e).
+const (
+	MaxRSABits     = 4096
+	MinRSAExponent = 65537
+)
+
+// Errors of CheckRSAPublicKey besides ErrRSATooShort and ErrROCA.
+var (
+	ErrRSATooLong  = errors.New("RSA modulus longer than 4096 bits")
+	ErrRSAExponent = errors.New("RSA public exponent is even or below 65537")
+)
+
+// CheckRSAPublicKey is the one strength rule for an RSA key a loader accepts, on either side:
+// a modulus of MinRSABits to MaxRSABits bits without the ROCA fingerprint (CVE-2017-15361)
+// and an odd public exponent of at least MinRSAExponent.
+func CheckRSAPublicKey(k *rsa.PublicKey) error {
+	if k.N == nil || k.N.BitLen() < MinRSABits {
+		return ErrRSATooShort
+	}
+	switch {
+	case k.N.BitLen() > MaxRSABits:
+		return ErrRSATooLong
+	case k.E < MinRSAExponent || k.E%2 == 0:
+		return ErrRSAExponent
+	case ROCAVulnerable(k.N):
 		return ErrROCA
 	}
 	return nil

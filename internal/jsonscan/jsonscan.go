@@ -398,3 +398,6 @@ func (s *Scanner) Raw() ([]byte, error) {
 	}
 	return s.b[start:s.i], nil
 }
+
+// Reset makes s a Scanner over b, as New does, for a Scanner kept as a value (on the stack).
+func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b} }

@@ -15,5 +15,5 @@
 //	v, err := introspection.New("https://as.example.com/introspect", "api", secret,
 //		introspection.Options{Audience: "https://api.example.com", Issuer: "https://as.example.com"})
 //	defer v.Close()
-//	handler := validation.Middleware(v, nil)(mux)
+//	handler := validation.Middleware(v, validation.Options{})(mux)
 package introspection
