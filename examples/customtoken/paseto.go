@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -111,5 +110,5 @@ func ed25519Public(key any) (ed25519.PublicKey, error) {
 	case ed25519.PublicKey:
 		return k, nil
 	}
-	return nil, errors.New("not an Ed25519 key")
+	return nil, invalid("the kid names no Ed25519 key")
 }
