@@ -9,7 +9,7 @@ import (
 	"aidanwoods.dev/go-paseto"
 )
 
-// prefix starts every PASETO v4.public token (the version and purpose, PASETO §2).
+// prefix starts every PASETO v4.public token: the version and the purpose.
 const prefix = "v4.public."
 
 // maxTokenSize bounds the tokens either side parses at all: larger ones are refused before
@@ -33,7 +33,8 @@ type claims struct {
 }
 
 // footer is the token's footer: authenticated but not encrypted, readable before the
-// signature is checked, so it names the key that signed (PASETO §6.1 "kid").
+// signature is checked, so it names the key that signed ("kid", a claim PASETO reserves
+// for the footer).
 type footer struct {
 	KID string `json:"kid"`
 }
