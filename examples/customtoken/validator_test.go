@@ -11,20 +11,23 @@ import (
 	"time"
 
 	"aidanwoods.dev/go-paseto"
+	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/validation"
-	"github.com/oauthkit/oauthkit/validation/local"
 )
 
-// keysFunc adapts a function to local.Keys.
-type keysFunc func(ctx context.Context, kid string) (*local.Key, error)
+// keysFunc adapts a function to tokenformat.KeyLookup.
+type keysFunc func(ctx context.Context, kid string) (*jose.JSONWebKey, error)
 
-func (f keysFunc) Key(ctx context.Context, kid string) (*local.Key, error) { return f(ctx, kid) }
+func (f keysFunc) Lookup(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
+	return f(ctx, kid)
+}
 
 func TestValidatorJudgesEachClaimAndKey(t *testing.T) {
-	edKey := must(local.NewKey("fuzz", "EdDSA", fuzzKey.Public()))
+	edKey := &jose.JSONWebKey{Key: fuzzKey.Public(), KeyID: "fuzz", Algorithm: "EdDSA", Use: "sig"}
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ecKey := must(local.NewKey("fuzz", "ES256", &ec.PublicKey))
+	ecKey := &jose.JSONWebKey{Key: &ec.PublicKey, KeyID: "fuzz", Algorithm: "ES256", Use: "sig"}
 	secret := must(paseto.NewV4AsymmetricSecretKeyFromEd25519(fuzzKey))
 	token := func(mod func(*claims)) string {
 		c := claims{Issuer: fuzzIssuer, Audience: []string{"api"}, ClientID: "c", Scope: "read  write",
@@ -37,7 +40,7 @@ func TestValidatorJudgesEachClaimAndKey(t *testing.T) {
 	tests := []struct {
 		name  string
 		token string
-		key   func(context.Context, string) (*local.Key, error)
+		key   func(context.Context, string) (*jose.JSONWebKey, error)
 		want  error // nil: accepted
 	}{
 		{"good", token(nil), nil, nil},
@@ -46,12 +49,12 @@ func TestValidatorJudgesEachClaimAndKey(t *testing.T) {
 		{"not valid yet", token(func(c *claims) { c.NotBefore = fuzzNow.Add(time.Minute) }), nil, validation.ErrInvalidToken},
 		{"expired", token(func(c *claims) { c.ExpiresAt = fuzzNow }), nil, validation.ErrExpired},
 		{"no client_id", token(func(c *claims) { c.ClientID = "" }), nil, validation.ErrInvalidToken},
-		{"kid names an ES256 key", token(nil), func(context.Context, string) (*local.Key, error) { return ecKey, nil }, validation.ErrInvalidToken},
-		{"kid names an EC key without alg", token(nil), func(context.Context, string) (*local.Key, error) {
-			return must(local.NewKey("fuzz", "", &ec.PublicKey)), nil
+		{"kid names an ES256 key", token(nil), func(context.Context, string) (*jose.JSONWebKey, error) { return ecKey, nil }, validation.ErrInvalidToken},
+		{"kid names an EC key without alg", token(nil), func(context.Context, string) (*jose.JSONWebKey, error) {
+			return &jose.JSONWebKey{Key: &ec.PublicKey, KeyID: "fuzz"}, nil
 		}, validation.ErrInvalidToken},
-		{"unknown kid", token(nil), func(context.Context, string) (*local.Key, error) { return nil, local.ErrUnknownKey }, validation.ErrInvalidToken},
-		{"JWKS unreachable", token(nil), func(context.Context, string) (*local.Key, error) {
+		{"unknown kid", token(nil), func(context.Context, string) (*jose.JSONWebKey, error) { return nil, tokenformat.ErrUnknownKey }, validation.ErrInvalidToken},
+		{"JWKS unreachable", token(nil), func(context.Context, string) (*jose.JSONWebKey, error) {
 			return nil, fmt.Errorf("%w: fetch failed", validation.ErrUnavailable)
 		}, validation.ErrUnavailable},
 	}
@@ -59,9 +62,9 @@ func TestValidatorJudgesEachClaimAndKey(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			key := tt.key
 			if key == nil {
-				key = func(_ context.Context, kid string) (*local.Key, error) {
+				key = func(_ context.Context, kid string) (*jose.JSONWebKey, error) {
 					if kid != "fuzz" {
-						return nil, local.ErrUnknownKey
+						return nil, tokenformat.ErrUnknownKey
 					}
 					return edKey, nil
 				}
