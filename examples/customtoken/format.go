@@ -120,19 +120,7 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 // Parse verifies token with the key its footer names (active, next or retired in the key
 // set) and returns the record it carries. An expired token is tokenformat.ErrExpired.
 func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, error) {
-	c, _, err := verify(token, f.issuer, func(kid string) (ed25519.PublicKey, error) {
-		jwk, err := f.keys.Lookup(ctx, kid)
-		if errors.Is(err, tokenformat.ErrUnknownKey) {
-			return nil, invalid("unknown kid")
-		}
-		if err != nil {
-			return nil, err
-		}
-		if jwk.Algorithm != keyset.EdDSA {
-			return nil, invalid("the kid names no EdDSA key")
-		}
-		return ed25519Public(jwk.Key)
-	})
+	c, _, err := verify(ctx, token, f.issuer, f.keys)
 	var bad invalid
 	switch {
 	case errors.As(err, &bad):
