@@ -96,11 +96,11 @@ type resourceServer struct {
 // to any valid token, and every other request is refused with RFC 6750 errors by the
 // middleware. The keys are found by RFC 8414 discovery at issuer.
 func newResourceServer(o options, client *http.Client) (*resourceServer, error) {
-	keys, err := local.Discover(o.issuer, &local.RemoteOptions{HTTPClient: client, Clock: o.now, Logger: o.logger})
+	keys, err := local.Discover(o.issuer, local.RemoteOptions{HTTPClient: client, Now: o.now, Logger: o.logger})
 	if err != nil {
 		return nil, err
 	}
-	jwt, err := local.New(o.issuer, o.audience, []string{"ES256"}, keys, &local.Options{Clock: o.now})
+	jwt, err := local.New(o.issuer, o.audience, []string{"ES256"}, keys, local.Options{Now: o.now})
 	if err != nil {
 		_ = keys.Close()
 		return nil, err
@@ -118,7 +118,7 @@ func newResourceServer(o options, client *http.Client) (*resourceServer, error) 
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"sub": c.Subject, "client_id": c.ClientID, "scope": c.Scope})
 	})
-	h := validation.Middleware(chain, &validation.Options{Realm: o.audience, Logger: o.logger})(mux)
+	h := validation.Middleware(chain, validation.Options{Realm: o.audience, Logger: o.logger})(mux)
 	return &resourceServer{Handler: h, keys: keys, jwt: jwt}, nil
 }
 

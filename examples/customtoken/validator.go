@@ -3,20 +3,19 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/validation"
-	"github.com/oauthkit/oauthkit/validation/local"
 )
 
 // Validator is the resource server's side of paseto-v4: a validation.Validator that checks a
 // v4.public token's signature with the authorization server's public key (found by the
-// footer's kid in its JWKS, through the same local.Keys a JWT validator uses), then iss, aud,
+// footer's kid in its JWKS, through the same tokenformat.KeyLookup a JWT validator uses), then iss, aud,
 // exp and nbf. Put it in a validation.Chain beside the local JWT validator:
 //
 //	validation.Chain{JWT: jwtValidator, Opaque: pasetoValidator}
@@ -26,7 +25,7 @@ import (
 type Validator struct {
 	issuer   string
 	audience string
-	keys     local.Keys
+	keys     tokenformat.KeyLookup
 	now      func() time.Time
 }
 
@@ -35,7 +34,7 @@ var _ validation.Validator = (*Validator)(nil)
 // NewValidator returns a Validator for tokens from issuer (compared exactly with iss) meant
 // for audience (which aud must contain), signed by an EdDSA key from keys. now is the clock;
 // nil means time.Now.
-func NewValidator(issuer, audience string, keys local.Keys, now func() time.Time) (*Validator, error) {
+func NewValidator(issuer, audience string, keys tokenformat.KeyLookup, now func() time.Time) (*Validator, error) {
 	if issuer == "" || audience == "" || keys == nil {
 		return nil, errors.New("paseto-v4: NewValidator needs an issuer, an audience and keys")
 	}
@@ -49,9 +48,9 @@ func NewValidator(issuer, audience string, keys local.Keys, now func() time.Time
 // (validation.ErrExpired for an expired token) or validation.ErrUnavailable (the JWKS could
 // not be fetched).
 func (v *Validator) Validate(ctx context.Context, token string) (*validation.Claims, error) {
-	c, err := verify(token, v.issuer, func(kid string) (ed25519.PublicKey, error) {
-		k, err := v.keys.Key(ctx, kid)
-		if errors.Is(err, local.ErrUnknownKey) {
+	c, raw, err := verify(token, v.issuer, func(kid string) (ed25519.PublicKey, error) {
+		k, err := v.keys.Lookup(ctx, kid)
+		if errors.Is(err, tokenformat.ErrUnknownKey) {
 			return nil, invalid("unknown kid")
 		}
 		if err != nil {
@@ -60,7 +59,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*validation.Cla
 		if k.Algorithm != "" && k.Algorithm != "EdDSA" {
 			return nil, invalid("the kid names no EdDSA key")
 		}
-		return ed25519Public(k.Public)
+		return ed25519Public(k.Key)
 	})
 	var bad invalid
 	switch {
@@ -77,10 +76,6 @@ func (v *Validator) Validate(ctx context.Context, token string) (*validation.Cla
 		return nil, fmt.Errorf("%w: paseto-v4: not valid yet", validation.ErrInvalidToken)
 	case !now.Before(c.ExpiresAt):
 		return nil, validation.ErrExpired
-	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("paseto-v4: claims: %w", err)
 	}
 	return &validation.Claims{
 		Issuer:    c.Issuer,

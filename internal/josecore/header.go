@@ -2,6 +2,7 @@ package josecore
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -60,33 +61,76 @@ func ParseHeader(seg, marker string) (Header, error) {
 func ParseHeaderJSON(b []byte, marker string) (Header, error) {
 	var h Header
 	var alg string
+	err := scanHeader(b, func(n string) (*string, uint16, error) {
+		switch {
+		case n == "alg":
+			return &alg, 1 << 0, nil
+		case n == "kid":
+			return &h.Kid, 1 << 1, nil
+		case n == "typ":
+			return &h.Typ, 1 << 2, nil
+		case marker != "" && n == marker:
+			h.HasMarker = true
+			return &h.Marker, 1 << 3, nil
+		case n == "b64":
+			return nil, 0, ErrUnsupported
+		}
+		return nil, 0, nil
+	})
+	switch {
+	case err != nil:
+		return Header{}, err
+	case alg == "" || alg == "none":
+		return Header{}, ErrUnsigned
+	}
+	h.Alg = jose.SignatureAlgorithm(alg)
+	return h, nil
+}
+
+func rank(err error) int {
+	switch err {
+	case ErrCrit:
+		return 0
+	case ErrKeyInHeader:
+		return 1
+	}
+	return 2
+}
+
+// errZip reports a zip parameter: compression is never accepted (RFC 7516 §4.1.3; for a
+// JWE it leaks the plaintext's redundancy, and a JWS has no use for it).
+var errZip = fmt.Errorf("%w: zip", ErrUnsupported)
+
+// scanHeader is the one protected-header reader of JWS and JWE: for each member, pick says
+// where its string value goes (with a bit to refuse it twice, RFC 7515 §4), or that the
+// member is refused; members pick does not name are skipped after their syntax is checked.
+// crit (no extension is understood, RFC 7515 §4.1.11), jku, jwk, x5u, x5c (a token never
+// chooses its own key) and zip are refused before pick is asked. A refusal is reported after
+// the whole header has been read, so that malformed JSON is reported as such; of several,
+// crit is reported first, then a key in the header, then the rest.
+func scanHeader(b []byte, pick func(name string) (dst *string, bit uint16, refused error)) error {
 	var seen uint16
 	var refused error
 	sc := jsonscan.New(b)
 	err := sc.Object(func(name []byte) error {
-		var bit uint16
 		var dst *string
-		switch n := string(name); {
-		case n == "alg":
-			bit, dst = 1<<0, &alg
-		case n == "kid":
-			bit, dst = 1<<1, &h.Kid
-		case n == "typ":
-			bit, dst = 1<<2, &h.Typ
-		case marker != "" && n == marker:
-			bit, dst = 1<<3, &h.Marker
-			h.HasMarker = true
-		case n == "crit":
-			bit, refused = 1<<4, ErrCrit
-		case n == "jku" || n == "jwk" || n == "x5u" || n == "x5c":
-			bit, refused = 1<<5, ErrKeyInHeader
-		case n == "b64" || n == "zip":
-			bit, refused = 1<<6, ErrUnsupported
+		var bit uint16
+		var no error
+		switch n := string(name); n {
+		case "crit":
+			no = ErrCrit
+		case "jku", "jwk", "x5u", "x5c":
+			no = ErrKeyInHeader
+		case "zip":
+			no = errZip
 		default:
-			return sc.Skip()
+			dst, bit, no = pick(n)
+		}
+		if no != nil && (refused == nil || rank(no) < rank(refused)) {
+			refused = no
 		}
 		if dst == nil {
-			return sc.Skip() // refused below, whatever its value
+			return sc.Skip()
 		}
 		if seen&bit != 0 {
 			return ErrDuplicate
@@ -98,16 +142,11 @@ func ParseHeaderJSON(b []byte, marker string) (Header, error) {
 	})
 	switch {
 	case errors.Is(err, ErrDuplicate):
-		return Header{}, err
+		return err
 	case err != nil:
-		return Header{}, ErrHeaderSyntax
-	case refused != nil:
-		return Header{}, refused
-	case alg == "" || alg == "none":
-		return Header{}, ErrUnsigned
+		return ErrHeaderSyntax
 	}
-	h.Alg = jose.SignatureAlgorithm(alg)
-	return h, nil
+	return refused
 }
 
 // AccessTokenType is the typ of RFC 9068 JWT access tokens (§2.1).

@@ -3,8 +3,6 @@ package josecore
 import (
 	"errors"
 	"strings"
-
-	"github.com/oauthkit/oauthkit/internal/jsonscan"
 )
 
 // JWEHeader is what oauthkit reads of a compact JWE's protected header before handing the
@@ -36,52 +34,28 @@ func ParseJWE(token, marker string, nested bool) (JWEHeader, error) {
 	}
 	b, _ := DecodeSegment(parts[0])
 	var h JWEHeader
-	var seen uint16
-	var refused error
-	sc := jsonscan.New(b)
-	err := sc.Object(func(name []byte) error {
-		var bit uint16
-		var dst *string
-		switch n := string(name); {
+	err := scanHeader(b, func(n string) (*string, uint16, error) {
+		switch {
 		case n == "alg":
-			bit, dst = 1<<0, &h.Alg
+			return &h.Alg, 1 << 0, nil
 		case n == "enc":
-			bit, dst = 1<<1, &h.Enc
+			return &h.Enc, 1 << 1, nil
 		case n == "kid":
-			bit, dst = 1<<2, &h.Kid
+			return &h.Kid, 1 << 2, nil
 		case n == "typ":
-			bit, dst = 1<<3, &h.Typ
 			h.HasTyp = true
+			return &h.Typ, 1 << 3, nil
 		case n == "cty":
-			bit, dst = 1<<4, &h.Cty
+			return &h.Cty, 1 << 4, nil
 		case marker != "" && n == marker:
-			bit, dst = 1<<5, &h.Marker
 			h.HasMarker = true
-		case n == "crit":
-			refused = ErrCrit
-		case n == "jku" || n == "jwk" || n == "x5u" || n == "x5c":
-			refused = ErrKeyInHeader
-		case n == "zip":
-			refused = errors.New("header zip is refused")
+			return &h.Marker, 1 << 5, nil
 		}
-		if dst == nil {
-			return sc.Skip()
-		}
-		if seen&bit != 0 {
-			return ErrDuplicate
-		}
-		seen |= bit
-		v, err := sc.String()
-		*dst = v
-		return err
+		return nil, 0, nil
 	})
 	switch {
-	case errors.Is(err, ErrDuplicate):
-		return JWEHeader{}, err
 	case err != nil:
-		return JWEHeader{}, ErrHeaderSyntax
-	case refused != nil:
-		return JWEHeader{}, refused
+		return JWEHeader{}, err
 	case h.Alg == "" || h.Enc == "":
 		return JWEHeader{}, errors.New("header has no alg or enc")
 	case nested && !strings.EqualFold(h.Cty, "JWT"):

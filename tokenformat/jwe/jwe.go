@@ -311,11 +311,6 @@ func (f *Format) privateKey(key *jose.JSONWebKey, alg jose.KeyAlgorithm) (any, e
 	return nil, errors.New("key holds no private decryption key")
 }
 
-// Restore rebuilds a record from a StoreTokenOnly stub (jws.Stub); see jws.Restore.
-func (f *Format) Restore(ctx context.Context, stub *provider.Record) (*provider.Record, error) {
-	return jws.Restore(ctx, f, stub)
-}
-
 // ownsMarker reports whether a token with header h belongs to the format's persistence
 // mode: an unmarked token (issued before the marker) belongs to the StoreRecord mode only.
 func (f *Format) ownsMarker(h josecore.JWEHeader) bool {

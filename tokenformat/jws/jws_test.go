@@ -403,35 +403,6 @@ func TestRotationKeepsRetiredKeysAndDropsEvictedOnes(t *testing.T) {
 	}
 }
 
-func TestStoreTokenOnlyStubRestoresTheRecord(t *testing.T) {
-	ctx := context.Background()
-	f := newFormat(t, formattest.NewKeys(key(t, "ES256")), jws.Options{Persistence: tokenformat.StoreTokenOnly})
-	rec := formattest.RichRecord(time.Now().Truncate(time.Second))
-	tok, err := f.Issue(ctx, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stub := jws.Stub(rec, tok)
-	if err := stub.Validate(); err != nil {
-		t.Fatalf("stub cannot be stored: %v", err)
-	}
-	if stub.Key != tok.Key || string(stub.Session) != tok.Value || stub.Claims != nil || stub.GrantedScopes != nil {
-		t.Errorf("stub = %+v", stub)
-	}
-	got, err := f.Restore(ctx, stub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Key != tok.Key || got.GrantID != rec.GrantID || got.Subject != rec.Subject ||
-		!slices.Equal(got.GrantedScopes, rec.GrantedScopes) || !got.ExpiresAt.Equal(rec.ExpiresAt) {
-		t.Errorf("restored = %+v", got)
-	}
-	stub.Key = "another"
-	if _, err := f.Restore(ctx, stub); !errors.Is(err, tokenformat.ErrInvalidToken) {
-		t.Errorf("Restore of a stub whose token is not its key = %v", err)
-	}
-}
-
 func TestECDSASignatureIsRawFixedWidth(t *testing.T) {
 	// RFC 7518 §3.4: r||s, each the curve's size, never ASN.1. Checked over many signatures
 	// so that short r or s (leading zero bytes) occur.

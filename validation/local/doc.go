@@ -23,6 +23,6 @@
 //
 //	keys, err := local.Discover("https://as.example.com", nil)
 //	v, err := local.New("https://as.example.com", "https://api.example.com",
-//		[]string{"ES256"}, keys, &local.Options{Leeway: 5 * time.Second})
+//		[]string{"ES256"}, keys, local.Options{Leeway: 5 * time.Second})
 //	claims, err := v.Validate(ctx, token)
 package local

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/internal/claimset"
 	"github.com/oauthkit/oauthkit/internal/josecore"
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/validation"
 	"github.com/oauthkit/oauthkit/validation/internal/rsclaims"
 )
@@ -25,8 +26,8 @@ type Options struct {
 	// authorization server and this one. Default 0; a few seconds is typical. At most 5
 	// minutes.
 	Leeway time.Duration
-	// Clock returns the current time. Default time.Now.
-	Clock func() time.Time
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
 	// MaxTokenSize is the largest token, in bytes, that is parsed at all; larger ones are
 	// refused before any decoding. Default DefaultMaxTokenSize (8 KiB).
 	MaxTokenSize int
@@ -53,7 +54,7 @@ type Validator struct {
 	issuer   string
 	audience string
 	algs     map[string]bool
-	keys     Keys
+	keys     tokenformat.KeyLookup
 	leeway   time.Duration
 	now      func() time.Time
 	maxSize  int
@@ -67,11 +68,8 @@ var _ validation.Validator = (*Validator)(nil)
 // resource audience (which aud must contain), signed with one of algorithms (for example
 // []string{"ES256"}) by a key from keys. All four are required: none of them has a default
 // that would switch a check off.
-func New(issuer, audience string, algorithms []string, keys Keys, opts *Options) (*Validator, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
+func New(issuer, audience string, algorithms []string, keys tokenformat.KeyLookup, opts Options) (*Validator, error) {
+	o := opts
 	switch {
 	case issuer == "":
 		return nil, errors.New("local: New: empty issuer")
@@ -94,7 +92,7 @@ func New(issuer, audience string, algorithms []string, keys Keys, opts *Options)
 		algs:     make(map[string]bool, len(algorithms)),
 		keys:     keys,
 		leeway:   o.Leeway,
-		now:      o.Clock,
+		now:      o.Now,
 		maxSize:  o.MaxTokenSize,
 	}
 	for _, a := range algorithms {
@@ -229,14 +227,15 @@ func (v *Validator) verifySigned(ctx context.Context, token string, profile bool
 		// RFC 9068 §4: typ must be at+jwt, which keeps ID tokens and other JWTs out.
 		return nil, invalid("typ is not at+jwt")
 	}
-	key, err := v.keys.Key(ctx, h.Kid)
+	key, err := v.keys.Lookup(ctx, h.Kid)
 	if err != nil {
 		if errors.Is(err, validation.ErrUnavailable) {
 			return nil, err
 		}
 		return nil, invalid("no trusted key with that kid")
 	}
-	if !key.fits(h.Alg) {
+	pub, err := josecore.VerifyKey(h.Alg, key)
+	if err != nil {
 		return nil, invalid("algorithm does not fit the key")
 	}
 	var sbuf [512]byte
@@ -244,7 +243,7 @@ func (v *Validator) verifySigned(ctx context.Context, token string, profile bool
 	if err != nil {
 		return nil, invalid("signature is not base64url")
 	}
-	if !josecore.Verify(h.Alg, key.Public, token[:len(h64)+1+len(p64)], sig) {
+	if !josecore.Verify(h.Alg, pub, token[:len(h64)+1+len(p64)], sig) {
 		return nil, invalid("bad signature")
 	}
 

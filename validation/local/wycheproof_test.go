@@ -50,7 +50,7 @@ func TestWycheproofJWSAndJWKThroughTheLocalValidator(t *testing.T) {
 			keys, err := local.ParseJWKS(wycheproofjose.PublicSet(c.Key))
 			if err == nil {
 				var v *local.Validator
-				v, err = local.New("https://as", "rs", everyAlg, keys, nil)
+				v, err = local.New("https://as", "rs", everyAlg, keys, local.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -97,7 +97,7 @@ func TestWycheproofJWEThroughTheLocalDecrypter(t *testing.T) {
 		err := jwk.UnmarshalJSON(c.PrivateKey)
 		if err == nil {
 			var v *local.Validator
-			v, err = local.New("https://as", "rs", []string{"ES256"}, keys, &local.Options{Decryption: &local.Decryption{
+			v, err = local.New("https://as", "rs", []string{"ES256"}, keys, local.Options{Decryption: &local.Decryption{
 				Keys:          []jose.JSONWebKey{jwk},
 				KeyAlgorithms: asymmetricKeyAlgs,
 				ContentEncryption: []jose.ContentEncryption{jose.A128CBC_HS256, jose.A192CBC_HS384, jose.A256CBC_HS512,
