@@ -58,11 +58,12 @@ func Register(scheme string, o Opener) {
 // Open opens the store named by rawURL with the back end registered for its scheme. The
 // schemes oauthkit ships are registered by importing their packages:
 //
-//	memory://                                  storage/memstore
-//	sqlite://…, sqlite3://…                    storage/sqlstore/sqlite
-//	postgres://…, postgresql://…               storage/sqlstore/postgres
-//	mysql://…, mariadb://…                     storage/sqlstore/mysql
-//	redis://…, redis+cluster://…, redis+sentinel://…, and rediss… over TLS   storage/redisstore
+//	memory://                                        storage/memstore
+//	sqlite://…, sqlite3://…                          storage/sqlstore/sqlite
+//	postgres://…, postgresql://…                     storage/sqlstore/postgres
+//	mysql://…, mariadb://…                           storage/sqlstore/mysql
+//	redis://…, redis+cluster://…, redis+sentinel://…  storage/redisstore
+//	(and rediss://… and so on, over TLS)
 //
 // A URL without a scheme is an error wrapping provider.ErrInvalid; a scheme nobody
 // registered is an error wrapping ErrUnknownScheme that names the package to import for one

@@ -1,6 +1,6 @@
 // Package customstore is a complete oauthkit storage back end outside oauthkit's storage/
 // tree, on the embedded key-value database go.etcd.io/bbolt: the reference to copy when you
-// write your own. It is about 650 lines with comments and reads in this order:
+// write your own. It is under 700 lines with its comments, and reads in this order:
 //
 //  1. store.go — registration and plumbing. init calls storage.Register("bolt", …), so that a
 //     blank import is all a program needs for compose.Config{StorageURL: "bolt://oauth.db"}
