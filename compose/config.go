@@ -8,19 +8,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/adapters/registration"
+	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
-)
-
-// Grant types a server can enable.
-const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantClientCredentials = "client_credentials"
-	GrantRefreshToken      = "refresh_token"
-	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
 // Names of the built-in access-token formats. A client picks one by naming it in its
@@ -50,9 +44,15 @@ type Config struct {
 
 	// Store is where clients, tokens and keys live. Exactly one of Store and StorageURL.
 	Store provider.Store
-	// StorageURL opens a store: "memory://", "sqlite://path.db", "sqlite:///abs/path.db",
-	// "postgres://…", "mysql://…", "redis://host:port/db". SQL schemas are migrated on
-	// open. The Server owns a store it opened and closes it on Close.
+	// StorageURL opens a store through storage.Open, by the back end registered for the
+	// URL's scheme. compose links only "memory://" (storage/memstore); a program links the
+	// others by importing their packages, blank if nothing else is used:
+	// storage/sqlstore/sqlite for "sqlite://path.db" and "sqlite:///abs/path.db",
+	// storage/sqlstore/postgres for "postgres://…", storage/sqlstore/mysql for "mysql://…"
+	// (schemas are migrated on open), storage/redisstore for "redis://host:port/db" and its
+	// other forms,
+	// or a third party's back end for its own scheme (see examples/customstore). The Server
+	// owns a store it opened and closes it on Close.
 	StorageURL string
 	// CacheTTL puts a read-through cache (storage/cache) of clients and key sets in front of
 	// a SQL or Redis store opened from StorageURL, so that a token request does not read its
@@ -82,11 +82,17 @@ type Config struct {
 	// DefaultFormat names the access-token format issued to clients that name none.
 	// Default FormatJWS.
 	DefaultFormat string
-	// Formats names further built-in formats clients may choose. At most one of jws,
-	// jws-stateless and jwt-only may be enabled at a time: their tokens look alike.
+	// Formats names further built-in formats clients may choose; any of them may be
+	// enabled together (a token is dispatched to the format that recognises it).
 	Formats []string
-	// CustomFormats are formats of your own, chosen by clients through their Name.
-	CustomFormats []tokenformat.Format
+	// CustomFormats are formats of your own, by name, each built by its constructor once the
+	// server's key set exists: the constructor receives the server's keys, issuer, default
+	// audience, clock and logger (tokenformat.Env), so a custom format can sign with the
+	// server's own keys. Clients choose one by naming it in their AccessTokenFormat, and it
+	// may be the DefaultFormat. A name must not be a built-in format's, a constructor must
+	// not be nil, and the format it builds must have the Name it is listed under
+	// (tokenformat.Prebuilt wraps a format built beforehand).
+	CustomFormats map[string]tokenformat.Constructor
 	// DefaultAudience is the aud of JWT access tokens whose client has no audience, and the
 	// aud introspection reports for any access token granted none. Default: the Issuer.
 	DefaultAudience []string
@@ -169,7 +175,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-var allGrants = []string{GrantAuthorizationCode, GrantClientCredentials, GrantRefreshToken, GrantJWTBearer}
+var builtinFormats = []string{FormatOpaque, FormatEncrypted, FormatJWS, FormatJWSStateless, FormatJWTOnly, FormatJWE}
+
 var allAuthMethods = []string{provider.AuthClientSecretBasic, provider.AuthClientSecretPost, provider.AuthPrivateKeyJWT}
 
 // ErrConfig is matched by every configuration error New returns.
@@ -187,7 +194,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, configErr("Issuer", "required")
 	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
 		return c, configErr("Issuer", "must be an absolute URL without query or fragment")
-	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && loopback.Host(u.Hostname())):
 		return c, configErr("Issuer", "must be https (http only on a loopback host)")
 	}
 	if (c.Store == nil) == (c.StorageURL == "") {
@@ -210,6 +217,16 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.DefaultFormat == "" {
 		c.DefaultFormat = FormatJWS
+	}
+	for name, build := range c.CustomFormats {
+		switch {
+		case name == "":
+			return c, configErr("CustomFormats", "empty name")
+		case slices.Contains(builtinFormats, name):
+			return c, configErr("CustomFormats", "%q is the name of a built-in format", name)
+		case build == nil:
+			return c, configErr("CustomFormats", "%q has a nil constructor", name)
+		}
 	}
 	if len(c.DefaultAudience) == 0 {
 		c.DefaultAudience = []string{c.Issuer}
@@ -235,7 +252,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	for _, g := range c.Grants {
-		if !slices.Contains(allGrants, g) {
+		if !slices.Contains(authz.Grants(), g) {
 			return c, configErr("Grants", "unsupported grant type %q", g)
 		}
 	}
@@ -276,7 +293,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.ClientJWKS.AllowLoopbackHTTP && !isLoopback(u.Hostname()) {
+	if c.ClientJWKS.AllowLoopbackHTTP && !loopback.Host(u.Hostname()) {
 		return c, configErr("ClientJWKS", "AllowLoopbackHTTP is for development with an Issuer on a loopback host")
 	}
 	if c.ClientJWKS.Logger == nil {
@@ -286,8 +303,4 @@ func (c Config) withDefaults() (Config, error) {
 		c.ClientJWKS.Now = c.Now
 	}
 	return c, nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }

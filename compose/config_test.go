@@ -29,7 +29,6 @@ func TestNewRefusesBadConfigNamingTheField(t *testing.T) {
 		{"short KEK", func(c *compose.Config) { c.KEK = kek[:16] }, "KEK"},
 		{"short token secret", func(c *compose.Config) { c.TokenSecret = []byte("short") }, "TokenSecret"},
 		{"unknown format", func(c *compose.Config) { c.DefaultFormat = "xml" }, "DefaultFormat"},
-		{"two JWS modes", func(c *compose.Config) { c.Formats = []string{compose.FormatJWSStateless} }, "Formats"},
 		{"unknown grant", func(c *compose.Config) { c.Grants = []string{"password"} }, "Grants"},
 		{"authorization code without login", func(c *compose.Config) { c.Grants = []string{compose.GrantAuthorizationCode} }, "Login"},
 		{"unknown auth method", func(c *compose.Config) { c.AuthMethods = []string{"client_secret_jwt"} }, "AuthMethods"},

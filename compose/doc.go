@@ -1,7 +1,11 @@
 // Package compose wires oauthkit's parts into a ready OAuth 2.0 authorization server: a
 // store (given, or opened from a URL), a key set (given, or created in the store under a
-// key-encryption key), the access-token formats, and fosite's handlers for the grants you
-// enable, behind one http.Handler.
+// key-encryption key), the access-token formats, and the protocol endpoints for the grants
+// you enable (adapters/fosite, the one package that uses fosite), behind one http.Handler.
+// compose's API holds only oauthkit's own types: the hooks (LoginHandler, JWTBearerPolicy,
+// IntrospectionPolicy) and the Grant constants are adapters/authz's, re-exported here.
+//
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite" // links sqlite:// and its driver
 //
 //	srv, err := compose.New(ctx, compose.Config{
 //		Issuer:     "https://as.example.com",
@@ -43,7 +47,9 @@
 // metadata names another enabled one (Config.Formats): opaque, encrypted (nothing stored),
 // jws (RFC 9068, record stored), jws-stateless (nothing stored), jwt-only (the JWT string
 // stored, the record rebuilt from it), jwe (the JWT encrypted to the server's own ECDH-ES key
-// by default). Refresh tokens and authorization codes are always opaque and stored. Revoking
+// by default). Any of them may be enabled together: a presented token goes to the format that
+// recognises it (the jws modes carry a header marker of their persistence), never through
+// trial parsing, so clients can move from one format to another one at a time. Refresh tokens and authorization codes are always opaque and stored. Revoking
 // a token of a format that stores nothing puts its grant on the deny-list until the longest
 // access-token lifetime has passed, and introspection checks it.
 //

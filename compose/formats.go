@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/go-jose/go-jose/v4"
@@ -25,38 +26,67 @@ type named struct {
 
 func (n named) Name() string { return n.name }
 
-// formats builds the enabled formats, the default first.
+// Recognize is the built-in format's own recognition (every built-in format has one): the
+// adapter dispatches a presented token to the format that recognises it, so jws in its
+// three modes, told apart by their header marker, can all be enabled at once.
+func (n named) Recognize(token string) bool {
+	return n.Format.(tokenformat.Recognizer).Recognize(token)
+}
+
+// formats builds the enabled formats, the default first, then those Formats names, then the
+// custom formats no one named, by name.
 func formats(c Config, keys tokenformat.KeySource) ([]tokenformat.Format, error) {
+	custom, err := customFormats(c, keys)
+	if err != nil {
+		return nil, err
+	}
 	names := append([]string{c.DefaultFormat}, c.Formats...)
 	var out []tokenformat.Format
 	seen := map[string]bool{}
-	jwsModes := 0
 	for _, name := range names {
 		if seen[name] {
 			continue
 		}
 		seen[name] = true
-		if i := slices.IndexFunc(c.CustomFormats, func(f tokenformat.Format) bool { return f.Name() == name }); i >= 0 {
-			out = append(out, c.CustomFormats[i])
+		if f, ok := custom[name]; ok {
+			out = append(out, f)
 			continue
 		}
 		f, err := builtin(c, keys, name)
 		if err != nil {
 			return nil, err
 		}
-		if name == FormatJWS || name == FormatJWSStateless || name == FormatJWTOnly {
-			jwsModes++
-		}
 		out = append(out, f)
 	}
-	if jwsModes > 1 {
-		return nil, configErr("Formats", "enable at most one of %s, %s and %s", FormatJWS, FormatJWSStateless, FormatJWTOnly)
-	}
-	for _, f := range c.CustomFormats {
-		if !seen[f.Name()] {
-			seen[f.Name()] = true
-			out = append(out, f)
+	for _, name := range slices.Sorted(maps.Keys(custom)) {
+		if !seen[name] {
+			out = append(out, custom[name])
 		}
+	}
+	return out, nil
+}
+
+// customFormats builds Config.CustomFormats with the server's keys, issuer, audience, clock
+// and logger (withDefaults has checked the names and that no constructor is nil).
+func customFormats(c Config, keys tokenformat.KeySource) (map[string]tokenformat.Format, error) {
+	out := make(map[string]tokenformat.Format, len(c.CustomFormats))
+	for name, build := range c.CustomFormats {
+		f, err := build(tokenformat.Env{
+			Keys:            keys,
+			Issuer:          c.Issuer,
+			DefaultAudience: slices.Clone(c.DefaultAudience),
+			Now:             c.Now,
+			Logger:          c.Logger,
+		})
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("compose: custom format %s: %w", name, err)
+		case f == nil:
+			return nil, configErr("CustomFormats", "the constructor of %q returned no format", name)
+		case f.Name() != name:
+			return nil, configErr("CustomFormats", "the constructor of %q built a format named %q", name, f.Name())
+		}
+		out[name] = f
 	}
 	return out, nil
 }

@@ -31,6 +31,13 @@ const (
 	MaxBodyBytes = 64 << 10
 )
 
+// The response header values of the body limit's errors. net/http only reads them.
+var (
+	hdrNoStore  = []string{"no-store"}
+	hdrNoCache  = []string{"no-cache"}
+	hdrJSONUTF8 = []string{"application/json;charset=UTF-8"}
+)
+
 // NewHTTPServer returns an http.Server serving h on addr with the timeouts and header limit
 // above. Change a field before serving to tighten it.
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
 	"github.com/oauthkit/oauthkit/adapters/metadata"
 	"github.com/oauthkit/oauthkit/provider"
 )
@@ -25,10 +26,7 @@ func (s *Server) Metadata() metadata.Metadata {
 		IntrospectionEndpointAuthMethodsSupported: slices.Clone(s.cfg.AuthMethods),
 	}
 	if slices.Contains(s.cfg.AuthMethods, provider.AuthPrivateKeyJWT) {
-		algs := make([]string, len(assertionAlgs))
-		for i, a := range assertionAlgs {
-			algs[i] = string(a)
-		}
+		algs := fositeadapter.AssertionAlgorithms()
 		m.TokenEndpointAuthSigningAlgValuesSupported = algs
 		m.RevocationEndpointAuthSigningAlgValuesSupported = algs
 		m.IntrospectionEndpointAuthSigningAlgValuesSupported = algs

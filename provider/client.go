@@ -2,7 +2,6 @@ package provider
 
 import (
 	"encoding/json"
-	"slices"
 	"time"
 )
 
@@ -66,21 +65,19 @@ type Client struct {
 // Public reports whether the client has no credentials of its own (RFC 6749 §2.1).
 func (c *Client) Public() bool { return c.TokenEndpointAuthMethod == AuthNone }
 
-// Clone returns a deep copy of c. Back ends use it so that callers never share memory with
-// what is stored.
+// Clone returns a deep copy of c: nil slices stay nil and empty ones stay empty. Back ends
+// use it so that callers never share memory with what is stored, and a reader may change what
+// it was given. It makes at most three allocations (the client, one slab for its lists'
+// strings, one for its bytes), because every read of a client copies it.
 func (c *Client) Clone() *Client {
 	if c == nil {
 		return nil
 	}
-	d := *c
-	d.RedirectURIs = slices.Clone(c.RedirectURIs)
-	d.GrantTypes = slices.Clone(c.GrantTypes)
-	d.ResponseTypes = slices.Clone(c.ResponseTypes)
-	d.Scopes = slices.Clone(c.Scopes)
-	d.Audience = slices.Clone(c.Audience)
-	d.JWKS = slices.Clone(c.JWKS)
-	d.Metadata = slices.Clone(c.Metadata)
-	return &d
+	d := new(Client)
+	*d = *c
+	cloneLists(&d.RedirectURIs, &d.GrantTypes, &d.ResponseTypes, &d.Scopes, &d.Audience)
+	cloneBytes(&d.JWKS, &d.Metadata)
+	return d
 }
 
 // Validate reports ErrInvalid (wrapped, naming the field) if c cannot be stored.

@@ -1,9 +1,6 @@
 package provider
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // KeyState is where a key is in its life: next → active → retired, then evicted.
 type KeyState string
@@ -64,16 +61,25 @@ func (s *KeySet) Validate() error {
 	return nil
 }
 
-// Clone returns a deep copy of s.
+// Clone returns a deep copy of s: nil slices stay nil and empty ones stay empty. It makes at
+// most three allocations (the set, its keys, one slab for the keys' bytes).
 func (s *KeySet) Clone() *KeySet {
 	if s == nil {
 		return nil
 	}
 	d := *s
 	d.Keys = make([]Key, len(s.Keys))
+	n := 0
+	for i := range s.Keys {
+		n += len(s.Keys[i].Public) + len(s.Keys[i].Sealed)
+	}
+	var bs []byte
+	if n > 0 {
+		bs = make([]byte, 0, n)
+	}
 	for i, k := range s.Keys {
-		k.Public = slices.Clone(k.Public)
-		k.Sealed = slices.Clone(k.Sealed)
+		k.Public, bs = carve(bs, k.Public)
+		k.Sealed, bs = carve(bs, k.Sealed)
 		d.Keys[i] = k
 	}
 	return &d

@@ -55,8 +55,8 @@ const (
 	// the jti deny-list until the token's expiry.
 	StoreNothing
 	// StoreTokenOnly keeps only the token under its key and rebuilds the record from the
-	// token on read (Apache CXF's storeJwtTokenKeyOnly); revocation deletes it. jws.Stub
-	// builds the stored record and jws.Restore rebuilds the full one from it.
+	// token on read (Apache CXF's storeJwtTokenKeyOnly); revocation deletes it. The
+	// adapter builds the stored record and rebuilds the full one by parsing the token again.
 	StoreTokenOnly
 )
 
@@ -97,8 +97,18 @@ var (
 type KeySource interface {
 	// Active returns the key that signs ("sig") or encrypts ("enc") with alg now.
 	Active(ctx context.Context, use, alg string) (*jose.JSONWebKey, error)
+	KeyLookup
+}
+
+// KeyLookup is the verifying half of a KeySource, and all a verifier needs: the one
+// key-source type of oauthkit. keyset.Set and every KeySource implement it, and so do the
+// resource server's validation/local.StaticKeys and RemoteKeys, so that a validator takes
+// any of them.
+type KeyLookup interface {
 	// Lookup returns the key with the given kid if it may still verify or decrypt (its state
-	// is next, active or retired), or an error matching ErrUnknownKey.
+	// is next, active or retired), or an error matching ErrUnknownKey. A verification-only
+	// set may answer kid "" with its only key. Implementations may return other errors (a
+	// remote set that cannot be fetched).
 	Lookup(ctx context.Context, kid string) (*jose.JSONWebKey, error)
 }
 

@@ -9,12 +9,6 @@ type ctxValue struct {
 	realm  string
 }
 
-// NewContext returns a copy of ctx that carries claims, as Middleware does for the requests
-// it lets through. Tests of handlers use it to fake an authenticated request.
-func NewContext(ctx context.Context, claims *Claims) context.Context {
-	return context.WithValue(ctx, ctxKey{}, ctxValue{claims: claims})
-}
-
 func newContext(ctx context.Context, claims *Claims, realm string) context.Context {
 	return context.WithValue(ctx, ctxKey{}, ctxValue{claims: claims, realm: realm})
 }

@@ -11,9 +11,9 @@
 //
 // The shortest use:
 //
-//	keys, _ := local.Discover(issuer, nil)
-//	v, _ := local.New(issuer, "api", []string{"ES256"}, keys, nil)
-//	mw := validation.Middleware(v, nil)
+//	keys, _ := local.Discover(issuer, local.RemoteOptions{})
+//	v, _ := local.New(issuer, "api", []string{"ES256"}, keys, local.Options{})
+//	mw := validation.Middleware(v, validation.Options{})
 //	http.Handle("/hello", mw(hello))
 //	http.Handle("/write", mw(validation.RequireScope("write")(write)))
 //

@@ -22,7 +22,7 @@ func ExampleMiddleware() {
 		c, _ := validation.FromContext(r.Context())
 		fmt.Fprintf(w, "hello %s", c.Subject)
 	})
-	mw := validation.Middleware(v, &validation.Options{Realm: "example"})
+	mw := validation.Middleware(v, validation.Options{Realm: "example"})
 	mux := http.NewServeMux()
 	mux.Handle("/hello", mw(hello))
 	mux.Handle("/write", mw(validation.RequireScope("write")(hello)))

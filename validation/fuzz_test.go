@@ -31,7 +31,7 @@ func FuzzAuthorization(f *testing.F) {
 		}
 		return nil, validation.ErrInvalidToken
 	})
-	h := validation.Middleware(onlyGood, nil)(http.HandlerFunc(echo))
+	h := validation.Middleware(onlyGood, validation.Options{})(http.HandlerFunc(echo))
 	f.Fuzz(func(t *testing.T, header string) {
 		tok, isBearer, err := validation.ParseAuthorization(header)
 		if err == nil && isBearer {

@@ -35,11 +35,8 @@ type Options struct {
 //   - any other error from v: 500.
 //
 // The token is never echoed in a response or a log line.
-func Middleware(v Validator, opts *Options) func(http.Handler) http.Handler {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
+func Middleware(v Validator, opts Options) func(http.Handler) http.Handler {
+	o := opts
 	if o.Realm == "" {
 		o.Realm = "api"
 	}

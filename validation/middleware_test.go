@@ -51,7 +51,7 @@ func do(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 }
 
 func TestMiddlewareAnswersRFC6750(t *testing.T) {
-	mw := validation.Middleware(testValidator, &validation.Options{Realm: `my "api"`})
+	mw := validation.Middleware(testValidator, validation.Options{Realm: `my "api"`})
 	h := mw(http.HandlerFunc(echo))
 	get := func(headers ...string) *http.Request {
 		r := httptest.NewRequest(http.MethodGet, "/x", nil)
@@ -141,8 +141,8 @@ func TestFormAndQueryTokensOnlyWhenEnabled(t *testing.T) {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return r
 	}
-	headerOnly := validation.Middleware(testValidator, nil)(http.HandlerFunc(echo))
-	both := validation.Middleware(testValidator, &validation.Options{AllowFormToken: true, AllowQueryToken: true})(http.HandlerFunc(echo))
+	headerOnly := validation.Middleware(testValidator, validation.Options{})(http.HandlerFunc(echo))
+	both := validation.Middleware(testValidator, validation.Options{AllowFormToken: true, AllowQueryToken: true})(http.HandlerFunc(echo))
 	cases := []struct {
 		name   string
 		h      http.Handler
@@ -168,7 +168,7 @@ func TestFormAndQueryTokensOnlyWhenEnabled(t *testing.T) {
 }
 
 func TestRequireScopeAnswers403InsufficientScope(t *testing.T) {
-	h := validation.Middleware(testValidator, nil)(validation.RequireScope("write")(http.HandlerFunc(echo)))
+	h := validation.Middleware(testValidator, validation.Options{})(validation.RequireScope("write")(http.HandlerFunc(echo)))
 	req := func(tok string) *http.Request {
 		r := httptest.NewRequest(http.MethodGet, "/write", nil)
 		r.Header.Set("Authorization", "Bearer "+tok)
@@ -253,7 +253,7 @@ func TestClaimsExtraReadsClaimsBeyondTheStandardOnes(t *testing.T) {
 	}
 }
 
-// TestResourceServerPackagesDoNotLinkFosite proves the dependency rule of DESIGN.md: a
+// TestResourceServerPackagesDoNotLinkFosite proves the dependency rule the README states: a
 // resource server that imports only validation (and its validators) does not link fosite.
 func TestResourceServerPackagesDoNotLinkFosite(t *testing.T) {
 	goBin, err := exec.LookPath("go")

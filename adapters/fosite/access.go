@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,17 +21,21 @@ const MaxTokenLen = 16 << 10
 
 // An access token's "signature" in fosite's sense is the token itself whenever fosite asks
 // for it (AccessTokenSignature), so that every storage read authenticates the token with its
-// format first and stateless tokens need no lookup. Only the signature GenerateAccessToken
-// returns, which fosite hands straight to CreateAccessTokenSession, is an internal reference
-// (issuedMark, format index, storage key, and for StoreTokenOnly the token). Reads never
-// interpret that form, so presenting one as a bearer token gains nothing.
-const issuedMark = "\x00oauthkit\x00"
+// format first and stateless tokens need no lookup. What GenerateAccessToken issued travels
+// to CreateAccessTokenSession on the request's Session (Session.issued), not through the
+// signature fosite passes between them, which is only the token's storage key.
 
 // AccessTokenSignature returns token: the Adapter authenticates it on every read.
-func (a *Adapter) AccessTokenSignature(_ context.Context, token string) string { return token }
+func (a *adapter) AccessTokenSignature(_ context.Context, token string) string { return token }
 
-// GenerateAccessToken issues an access token for r in the format of r's client.
-func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
+// GenerateAccessToken issues an access token for r in the format of r's client and keeps
+// what it issued on r's Session, for CreateAccessTokenSession to store. r's session must be
+// a *Session.
+func (a *adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (string, string, error) {
+	sess, ok := r.GetSession().(*Session)
+	if !ok {
+		return "", "", errors.New("fositeadapter: GenerateAccessToken: the request's session is not a *fositeadapter.Session")
+	}
 	i, err := a.formatIndex(r)
 	if err != nil {
 		return "", "", err
@@ -51,76 +54,84 @@ func (a *Adapter) GenerateAccessToken(ctx context.Context, r fosite.Requester) (
 	if err != nil {
 		return "", "", fmt.Errorf("fositeadapter: issue %s access token: %w", f.Name(), err)
 	}
-	var b strings.Builder
-	b.Grow(len(issuedMark) + 4 + len(tok.Key) + len(tok.Value))
-	b.WriteString(issuedMark)
-	b.WriteString(strconv.Itoa(i))
-	b.WriteByte(0)
-	b.WriteString(tok.Key)
-	if f.Persistence() == tokenformat.StoreTokenOnly {
-		b.WriteByte(0)
-		b.WriteString(tok.Value)
-	}
-	return tok.Value, b.String(), nil
+	sess.issued = &issuedAccess{persist: f.Persistence(), key: tok.Key, value: tok.Value, rec: rec}
+	return tok.Value, tok.Key, nil
+}
+
+// issuedAccess is an access token GenerateAccessToken issued and CreateAccessTokenSession has
+// yet to keep: its format's persistence, its storage key and value, and the record it was
+// issued from, which is the record stored (one record per token, built once).
+type issuedAccess struct {
+	persist    tokenformat.Persistence
+	key, value string
+	rec        *provider.Record
 }
 
 // ValidateAccessToken checks the expiry of a token whose request was read through
 // GetAccessTokenSession, which already authenticated it.
-func (a *Adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ string) error {
+func (a *adapter) ValidateAccessToken(_ context.Context, r fosite.Requester, _ string) error {
 	if exp := r.GetSession().GetExpiresAt(fosite.AccessToken); !exp.IsZero() && !a.now().Before(exp) {
 		return fosite.ErrTokenExpired.WithHint("The access token expired.")
 	}
 	return nil
 }
 
-// CreateAccessTokenSession keeps what the token's format needs kept.
-func (a *Adapter) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
-	rest, ok := strings.CutPrefix(signature, issuedMark)
-	if !ok {
-		return errors.New("fositeadapter: CreateAccessTokenSession: signature not from GenerateAccessToken")
+// CreateAccessTokenSession keeps what the token's format needs kept, from what
+// GenerateAccessToken left on the request's session under the same key.
+func (a *adapter) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
+	sess, _ := r.GetSession().(*Session)
+	if sess == nil || sess.issued == nil || sess.issued.key != signature {
+		return errors.New("fositeadapter: CreateAccessTokenSession: no access token issued by GenerateAccessToken for this request")
 	}
-	idx, rest, _ := strings.Cut(rest, "\x00")
-	key, value, _ := strings.Cut(rest, "\x00")
-	i, err := strconv.Atoi(idx)
-	if err != nil || i < 0 || i >= len(a.formats) {
-		return errors.New("fositeadapter: CreateAccessTokenSession: bad format reference")
-	}
-	switch a.formats[i].Persistence() {
+	is := sess.issued
+	sess.issued = nil
+	switch is.persist {
 	case tokenformat.StoreNothing:
 		return nil
 	case tokenformat.StoreTokenOnly:
-		exp := sessionOf(r).GetExpiresAt(fosite.AccessToken)
-		if exp.IsZero() {
-			exp = a.now().Add(a.lifespan(provider.AccessToken))
-		}
 		rec := &provider.Record{
-			Kind: provider.AccessToken, Key: key, GrantID: r.GetID(),
-			ClientID: r.GetClient().GetID(), IssuedAt: a.now(), ExpiresAt: exp,
-			Session: []byte(value),
+			Kind: provider.AccessToken, Key: is.key, GrantID: is.rec.GrantID,
+			ClientID: is.rec.ClientID, IssuedAt: is.rec.IssuedAt, ExpiresAt: is.rec.ExpiresAt,
+			Session: []byte(is.value),
 		}
 		return a.storeErr(a.store.CreateToken(ctx, rec))
 	default:
-		rec, err := a.record(provider.AccessToken, key, r)
-		if err != nil {
-			return err
-		}
+		rec := is.rec
+		rec.Key = is.key
+		// What the token request's form carried (a redirect URI, a PKCE challenge) belongs to
+		// the code, not to the access token.
+		rec.RedirectURI, rec.PKCEChallenge, rec.PKCEMethod = "", "", ""
 		return a.storeErr(a.store.CreateToken(ctx, rec))
 	}
 }
 
-// parse authenticates a presented access token with the format that made it.
-func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, tokenformat.Format, error) {
-	if token == "" || len(token) > MaxTokenLen || strings.HasPrefix(token, issuedMark) {
+// parse authenticates a presented access token with the format that made it, found by
+// recognition (tokenformat.Recognizer: a prefix, a typ, a header marker): only formats that
+// recognise the token parse it, and a format without a Recognizer is tried only for a token
+// that no format recognised.
+func (a *adapter) parse(ctx context.Context, token string) (tokenformat.Token, tokenformat.Format, error) {
+	if token == "" || len(token) > MaxTokenLen {
 		return tokenformat.Token{}, nil, fosite.ErrNotFound.WithHint("The token is not an access token of this server.")
 	}
-	var expired bool
-	for _, f := range a.formats {
-		tok, err := f.Parse(ctx, token)
-		if err == nil {
-			return tok, f, nil
+	var expired, recognised bool
+	for _, f := range a.recognizing {
+		if !f.r.Recognize(token) {
+			continue
 		}
-		if errors.Is(err, tokenformat.ErrExpired) {
-			expired = true
+		recognised = true
+		tok, err := f.f.Parse(ctx, token)
+		if err == nil {
+			return tok, f.f, nil
+		}
+		expired = expired || errors.Is(err, tokenformat.ErrExpired)
+	}
+	if !recognised {
+		for _, f := range a.unrecognizing {
+			tok, err := f.Parse(ctx, token)
+			if err == nil {
+				return tok, f, nil
+			}
+			expired = expired || errors.Is(err, tokenformat.ErrExpired)
 		}
 	}
 	if expired {
@@ -134,7 +145,7 @@ func (a *Adapter) parse(ctx context.Context, token string) (tokenformat.Token, t
 // (StoreNothing), or decoded from the token once the store confirms it still holds it
 // (StoreTokenOnly). In every format a token whose client no longer exists, or was registered
 // again after the token was issued, reads as not found (RFC 7592 §2.3).
-func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+func (a *adapter) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	tok, f, err := a.parse(ctx, signature)
 	if err != nil {
 		return nil, err
@@ -190,7 +201,7 @@ func (a *Adapter) GetAccessTokenSession(ctx context.Context, signature string, _
 }
 
 // DeleteAccessTokenSession removes (or, for a format that keeps nothing, denies) one token.
-func (a *Adapter) DeleteAccessTokenSession(ctx context.Context, signature string) error {
+func (a *adapter) DeleteAccessTokenSession(ctx context.Context, signature string) error {
 	tok, f, err := a.parse(ctx, signature)
 	if err != nil {
 		return err
@@ -204,7 +215,7 @@ func (a *Adapter) DeleteAccessTokenSession(ctx context.Context, signature string
 // RevokeAccessToken revokes every access token of a grant (RFC 7009 §2.1): stored ones are
 // deleted; when a format keeps nothing, the grant is also denied for as long as any of its
 // tokens can live.
-func (a *Adapter) RevokeAccessToken(ctx context.Context, requestID string) error {
+func (a *adapter) RevokeAccessToken(ctx context.Context, requestID string) error {
 	if key, ok := cutTokenID(requestID); ok {
 		return a.deny(ctx, "t:"+key, a.now().Add(a.lifespan(provider.AccessToken)+time.Minute))
 	}
@@ -239,7 +250,7 @@ func denyID(grantID, key string) string {
 	return "t:" + key
 }
 
-func (a *Adapter) deny(ctx context.Context, id string, until time.Time) error {
+func (a *adapter) deny(ctx context.Context, id string, until time.Time) error {
 	err := a.store.Deny(ctx, denyKey(id), until)
 	if errors.Is(err, provider.ErrConflict) {
 		return nil

@@ -17,9 +17,9 @@ import (
 	"github.com/oauthkit/oauthkit/tokenformat"
 )
 
-// Options configures an Adapter. Formats is required; the zero value of every other field
+// adapterOptions configures an adapter. Formats is required; the zero value of every other field
 // is a documented safe default.
-type Options struct {
+type adapterOptions struct {
 	// Formats are the access-token formats the server issues and accepts. The first is the
 	// server-wide default; a client picks another by naming it in its AccessTokenFormat
 	// metadata. Names must be unique. Required.
@@ -30,18 +30,22 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Adapter is oauthkit's store and formats as fosite's storage and token strategy. It
+// adapter is oauthkit's store and formats as fosite's storage and token strategy. It
 // implements fosite.ClientManager, oauth2.CoreStorage, oauth2.TokenRevocationStorage,
 // pkce.PKCERequestStorage and rfc7523.RFC7523KeyStorage (the storage side), and
 // oauth2.CoreStrategy (the strategy side). Pass it as both.
 //
-// An Adapter is safe for concurrent use.
-type Adapter struct {
+// An adapter is safe for concurrent use. NewHandler builds the one a Handler uses.
+type adapter struct {
 	store   provider.Store
 	cfg     *fosite.Config
 	hmac    *oauth2.HMACSHAStrategy
 	formats []tokenformat.Format
 	byName  map[string]int
+	// recognizing are the formats that recognise their tokens, in order; unrecognizing the
+	// others (custom formats without a Recognizer), tried only for tokens none recognised.
+	recognizing   []recognizer
+	unrecognizing []tokenformat.Format
 	// stateless reports whether any format keeps nothing, so that revocation must go
 	// through the deny-list.
 	stateless bool
@@ -50,19 +54,19 @@ type Adapter struct {
 }
 
 var (
-	_ fosite.ClientManager          = (*Adapter)(nil)
-	_ oauth2.CoreStorage            = (*Adapter)(nil)
-	_ oauth2.TokenRevocationStorage = (*Adapter)(nil)
-	_ pkce.PKCERequestStorage       = (*Adapter)(nil)
-	_ rfc7523.RFC7523KeyStorage     = (*Adapter)(nil)
-	_ oauth2.CoreStrategy           = (*Adapter)(nil)
+	_ fosite.ClientManager          = (*adapter)(nil)
+	_ oauth2.CoreStorage            = (*adapter)(nil)
+	_ oauth2.TokenRevocationStorage = (*adapter)(nil)
+	_ pkce.PKCERequestStorage       = (*adapter)(nil)
+	_ rfc7523.RFC7523KeyStorage     = (*adapter)(nil)
+	_ oauth2.CoreStrategy           = (*adapter)(nil)
 )
 
-// New returns an Adapter over store. cfg supplies the token lifetimes and the global secret
+// newAdapter returns an adapter over store. cfg supplies the token lifetimes and the global secret
 // (at least 32 bytes) that keys fosite's HMAC strategy for refresh tokens and authorization
-// codes; the Adapter only reads it, except that New sets cfg.JWKSFetcherStrategy when nil to
+// codes; the adapter only reads it, except that it sets cfg.JWKSFetcherStrategy when nil to
 // a JWKSFetcher with jwksfetch's defaults, so that fosite's own fetcher never runs.
-func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, error) {
+func newAdapter(store provider.Store, cfg *fosite.Config, opts adapterOptions) (*adapter, error) {
 	switch {
 	case store == nil:
 		return nil, errors.New("fositeadapter: nil store")
@@ -73,7 +77,7 @@ func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, erro
 	case len(opts.Formats) == 0:
 		return nil, errors.New("fositeadapter: Options.Formats is empty")
 	}
-	a := &Adapter{
+	a := &adapter{
 		store:   store,
 		cfg:     cfg,
 		hmac:    oauth2.NewHMACSHAStrategy(&enigma.HMACStrategy{Config: cfg}, cfg),
@@ -90,6 +94,11 @@ func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, erro
 			return nil, fmt.Errorf("fositeadapter: Options.Formats: duplicate name %q", f.Name())
 		}
 		a.byName[f.Name()] = i
+		if r, ok := f.(tokenformat.Recognizer); ok {
+			a.recognizing = append(a.recognizing, recognizer{f, r})
+		} else {
+			a.unrecognizing = append(a.unrecognizing, f)
+		}
 		if f.Persistence() == tokenformat.StoreNothing {
 			a.stateless = true
 		}
@@ -110,11 +119,17 @@ func New(store provider.Store, cfg *fosite.Config, opts Options) (*Adapter, erro
 	return a, nil
 }
 
+// recognizer is a format with its Recognizer.
+type recognizer struct {
+	f tokenformat.Format
+	r tokenformat.Recognizer
+}
+
 // Store returns the store the Adapter writes to.
-func (a *Adapter) Store() provider.Store { return a.store }
+func (a *adapter) Store() provider.Store { return a.store }
 
 // Format returns the format with the given name, or nil.
-func (a *Adapter) Format(name string) tokenformat.Format {
+func (a *adapter) Format(name string) tokenformat.Format {
 	if i, ok := a.byName[name]; ok {
 		return a.formats[i]
 	}
@@ -122,7 +137,7 @@ func (a *Adapter) Format(name string) tokenformat.Format {
 }
 
 // FormatNames returns the names of the formats, the default first.
-func (a *Adapter) FormatNames() []string {
+func (a *adapter) FormatNames() []string {
 	names := make([]string, len(a.formats))
 	for i, f := range a.formats {
 		names[i] = f.Name()
@@ -131,7 +146,7 @@ func (a *Adapter) FormatNames() []string {
 }
 
 // formatIndex returns the index of the format the request's client uses.
-func (a *Adapter) formatIndex(r fosite.Requester) (int, error) {
+func (a *adapter) formatIndex(r fosite.Requester) (int, error) {
 	c, ok := r.GetClient().(*Client)
 	if !ok || c.c.AccessTokenFormat == "" {
 		return 0, nil

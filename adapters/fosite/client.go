@@ -8,6 +8,7 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -52,7 +53,7 @@ func (c *Client) GetRedirectURIs() []string { return c.c.RedirectURIs }
 // (RFC 7591 §2).
 func (c *Client) GetGrantTypes() fosite.Arguments {
 	if len(c.c.GrantTypes) == 0 {
-		return fosite.Arguments{"authorization_code"}
+		return fosite.Arguments{authz.GrantAuthorizationCode}
 	}
 	return fosite.Arguments(c.c.GrantTypes)
 }

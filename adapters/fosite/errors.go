@@ -8,8 +8,10 @@ import (
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// TranslateError maps errors the Adapter raised inside fosite's handlers to the OAuth error
-// RFC 6749 §5.2 calls for, where fosite would answer server_error:
+// oauthError is the one place an error becomes the OAuth error a client is answered with
+// (RFC 6749 §5.2). Errors the Adapter raised inside fosite's handlers (storeErr has already
+// put store errors in the form fosite's handlers expect) are mapped where fosite would answer
+// server_error:
 //
 //   - a code or refresh token another request used first (ErrAlreadyRedeemed, or a code
 //     fosite finds redeemed on its second read) or that vanished meanwhile, and a token the
@@ -19,8 +21,22 @@ import (
 //     invalid_grant for an RFC 7523 grant;
 //   - an unavailable store → temporarily_unavailable.
 //
-// Any other error is returned unchanged.
-func TranslateError(err error, clientAssertion bool) error {
+// Any other RFC 6749 error is returned unchanged; anything else is server_error. Errors that
+// are the server's fault are logged, without detail for the client.
+func (h *Handler) oauthError(err error, clientAssertion bool) error {
+	err = translate(err, clientAssertion)
+	var rfc *fosite.RFC6749Error
+	if !errors.As(err, &rfc) {
+		h.log.Error("oauthkit: request failed", "err", err)
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if rfc.CodeField >= 500 {
+		h.log.Error("oauthkit: request failed", "error", rfc.ErrorField, "cause", rfc.Unwrap())
+	}
+	return err
+}
+
+func translate(err error, clientAssertion bool) error {
 	switch {
 	case err == nil:
 		return nil

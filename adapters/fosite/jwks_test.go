@@ -16,6 +16,7 @@ import (
 	josev4 "github.com/go-jose/go-jose/v4"
 	"github.com/ory/fosite"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	fositeadapter "github.com/oauthkit/oauthkit/adapters/fosite"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
 	"github.com/oauthkit/oauthkit/provider"
@@ -94,7 +95,7 @@ func TestNewReplacesFositesDefaultJWKSFetcher(t *testing.T) {
 		t.Fatalf("Resolve(loopback) = %v with %d requests", err, hits.Load())
 	}
 	// An RFC 7523 issuer whose keys are at a loopback jwks_uri gets no key, and no fetch.
-	c := &provider.Client{ID: "iss", GrantTypes: []string{fositeadapter.GrantTypeJWTBearer}, JWKSURI: remote.URL}
+	c := &provider.Client{ID: "iss", GrantTypes: []string{authz.GrantJWTBearer}, JWKSURI: remote.URL}
 	if err := fx.store.CreateClient(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,9 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/provider"
 )
-
-// GrantTypeJWTBearer is the RFC 7523 §2.1 grant type.
-const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 // An RFC 7523 assertion is verified when its issuer is a registered client allowed the
 // jwt-bearer grant and it is signed by one of that client's keys (its inline JWKS or its
@@ -21,13 +19,13 @@ const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 // client's own metadata is read as policy.
 
 // trustedClient returns the client whose keys verify assertions issued by issuer.
-func (a *Adapter) trustedClient(ctx context.Context, issuer string) (*Client, error) {
+func (a *adapter) trustedClient(ctx context.Context, issuer string) (*Client, error) {
 	fc, err := a.GetClient(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}
 	c := fc.(*Client)
-	if !c.GetGrantTypes().Has(GrantTypeJWTBearer) {
+	if !c.GetGrantTypes().Has(authz.GrantJWTBearer) {
 		return nil, fosite.ErrNotFound.WithHint("The issuer may not use the jwt-bearer grant.")
 	}
 	return c, nil
@@ -36,7 +34,7 @@ func (a *Adapter) trustedClient(ctx context.Context, issuer string) (*Client, er
 // clientKeys returns the client's public signing keys: its inline JWKS, or the set at its
 // jwks_uri through cfg.JWKSFetcherStrategy (a JWKSFetcher, see New), refreshed when refresh
 // is set (an unknown kid; the fetcher bounds how often).
-func (a *Adapter) clientKeys(ctx context.Context, c *Client, refresh bool) (*jose.JSONWebKeySet, error) {
+func (a *adapter) clientKeys(ctx context.Context, c *Client, refresh bool) (*jose.JSONWebKeySet, error) {
 	if set := c.GetJSONWebKeys(); set != nil {
 		return publicSet(set), nil
 	}
@@ -64,7 +62,7 @@ func publicSet(set *jose.JSONWebKeySet) *jose.JSONWebKeySet {
 }
 
 // GetPublicKey returns the issuer's signing key with the given kid.
-func (a *Adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID string) (*jose.JSONWebKey, error) {
+func (a *adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID string) (*jose.JSONWebKey, error) {
 	c, err := a.trustedClient(ctx, issuer)
 	if err != nil {
 		return nil, err
@@ -88,7 +86,7 @@ func (a *Adapter) GetPublicKey(ctx context.Context, issuer, subject, keyID strin
 }
 
 // GetPublicKeys returns the issuer's signing keys.
-func (a *Adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*jose.JSONWebKeySet, error) {
+func (a *adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*jose.JSONWebKeySet, error) {
 	c, err := a.trustedClient(ctx, issuer)
 	if err != nil {
 		return nil, err
@@ -98,7 +96,7 @@ func (a *Adapter) GetPublicKeys(ctx context.Context, issuer, subject string) (*j
 
 // GetPublicKeyScopes returns the scopes an assertion of the issuer may be granted: the
 // client's registered scopes.
-func (a *Adapter) GetPublicKeyScopes(ctx context.Context, issuer, subject, _ string) ([]string, error) {
+func (a *adapter) GetPublicKeyScopes(ctx context.Context, issuer, subject, _ string) ([]string, error) {
 	c, err := a.trustedClient(ctx, issuer)
 	if err != nil {
 		return nil, err
@@ -107,14 +105,14 @@ func (a *Adapter) GetPublicKeyScopes(ctx context.Context, issuer, subject, _ str
 }
 
 // IsJWTUsed reports whether an assertion with this jti was already used.
-func (a *Adapter) IsJWTUsed(ctx context.Context, jti string) (bool, error) {
+func (a *adapter) IsJWTUsed(ctx context.Context, jti string) (bool, error) {
 	used, err := a.store.Denied(ctx, "jb:"+hashID(jti))
 	return used, a.storeErr(err)
 }
 
 // MarkJWTUsedForTime records an assertion's jti until exp (RFC 7523 §3 item 7). Of
 // concurrent calls for one jti exactly one succeeds; the others get fosite.ErrJTIKnown.
-func (a *Adapter) MarkJWTUsedForTime(ctx context.Context, jti string, exp time.Time) error {
+func (a *adapter) MarkJWTUsedForTime(ctx context.Context, jti string, exp time.Time) error {
 	err := a.store.Deny(ctx, "jb:"+hashID(jti), exp)
 	if errors.Is(err, provider.ErrConflict) {
 		return fosite.ErrJTIKnown

@@ -18,7 +18,7 @@ const (
 )
 
 // RefreshTokenSignature returns the storage key of a refresh token, "" if it is not one.
-func (a *Adapter) RefreshTokenSignature(ctx context.Context, token string) string {
+func (a *adapter) RefreshTokenSignature(ctx context.Context, token string) string {
 	if !strings.HasPrefix(token, refreshPrefix) || len(token) > MaxTokenLen {
 		return ""
 	}
@@ -26,17 +26,17 @@ func (a *Adapter) RefreshTokenSignature(ctx context.Context, token string) strin
 }
 
 // GenerateRefreshToken makes a refresh token.
-func (a *Adapter) GenerateRefreshToken(ctx context.Context, r fosite.Requester) (string, string, error) {
+func (a *adapter) GenerateRefreshToken(ctx context.Context, r fosite.Requester) (string, string, error) {
 	return a.hmac.GenerateRefreshToken(ctx, r)
 }
 
 // ValidateRefreshToken checks a refresh token's tag and expiry.
-func (a *Adapter) ValidateRefreshToken(ctx context.Context, r fosite.Requester, token string) error {
+func (a *adapter) ValidateRefreshToken(ctx context.Context, r fosite.Requester, token string) error {
 	return a.hmac.ValidateRefreshToken(ctx, r, token)
 }
 
 // AuthorizeCodeSignature returns the storage key of a code, "" if it is not one.
-func (a *Adapter) AuthorizeCodeSignature(ctx context.Context, token string) string {
+func (a *adapter) AuthorizeCodeSignature(ctx context.Context, token string) string {
 	if !strings.HasPrefix(token, codePrefix) || len(token) > MaxTokenLen {
 		return ""
 	}
@@ -44,11 +44,11 @@ func (a *Adapter) AuthorizeCodeSignature(ctx context.Context, token string) stri
 }
 
 // GenerateAuthorizeCode makes an authorization code.
-func (a *Adapter) GenerateAuthorizeCode(ctx context.Context, r fosite.Requester) (string, string, error) {
+func (a *adapter) GenerateAuthorizeCode(ctx context.Context, r fosite.Requester) (string, string, error) {
 	return a.hmac.GenerateAuthorizeCode(ctx, r)
 }
 
 // ValidateAuthorizeCode checks a code's tag and expiry.
-func (a *Adapter) ValidateAuthorizeCode(ctx context.Context, r fosite.Requester, token string) error {
+func (a *adapter) ValidateAuthorizeCode(ctx context.Context, r fosite.Requester, token string) error {
 	return a.hmac.ValidateAuthorizeCode(ctx, r, token)
 }

@@ -33,7 +33,7 @@ func tokenType(k provider.Kind) fosite.TokenType {
 
 // record maps a fosite request to the record stored (or carried) for a token of the given
 // kind. The record expires when the session says the token does, or after fallback.
-func (a *Adapter) record(kind provider.Kind, key string, r fosite.Requester) (*provider.Record, error) {
+func (a *adapter) record(kind provider.Kind, key string, r fosite.Requester) (*provider.Record, error) {
 	s := sessionOf(r)
 	now := a.now()
 	clientID := r.GetClient().GetID()
@@ -91,7 +91,7 @@ func (a *Adapter) record(kind provider.Kind, key string, r fosite.Requester) (*p
 // request rebuilds the fosite request a record stands behind. id overrides rec.GrantID when
 // not empty. The client carries only its ID: fosite reads nothing else from a stored
 // request's client.
-func (a *Adapter) request(rec *provider.Record, id string) (*fosite.Request, error) {
+func (a *adapter) request(rec *provider.Record, id string) (*fosite.Request, error) {
 	s := &Session{}
 	if len(rec.Session) > 0 {
 		if err := json.Unmarshal(rec.Session, s); err != nil {
@@ -137,7 +137,7 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func (a *Adapter) lifespan(kind provider.Kind) time.Duration {
+func (a *adapter) lifespan(kind provider.Kind) time.Duration {
 	switch kind {
 	case provider.AccessToken:
 		return a.cfg.GetAccessTokenLifespan(context.Background())

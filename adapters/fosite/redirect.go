@@ -2,10 +2,11 @@ package fositeadapter
 
 import (
 	"encoding/json"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/loopback"
 )
 
 // Application types a client registers (OpenID Connect Dynamic Client Registration 1.0 §2,
@@ -69,7 +70,7 @@ func (c *Client) MatchRedirectURI(raw string) bool {
 		if err != nil || r.Scheme != "http" || r.User != nil || r.Fragment != "" {
 			continue
 		}
-		if ip := net.ParseIP(r.Hostname()); ip == nil || !ip.IsLoopback() {
+		if !loopback.IP(r.Hostname()) {
 			continue
 		}
 		if u.Hostname() == r.Hostname() && u.EscapedPath() == r.EscapedPath() &&

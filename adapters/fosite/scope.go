@@ -6,12 +6,12 @@ import (
 	"github.com/ory/fosite"
 )
 
-// NarrowScope grants a refresh request's access token only the scopes the client asked for
+// narrowScope grants a refresh request's access token only the scopes the client asked for
 // (RFC 6749 §6): each must be among those the refresh token was granted, or the request is
 // invalid_scope. The rotated refresh token keeps the original scope, as §6 requires. Call it
 // after fosite's NewAccessRequest has accepted the refresh token and before
 // NewAccessResponse; an empty scopes leaves the request as it is.
-func NarrowScope(ar fosite.AccessRequester, scopes []string) error {
+func narrowScope(ar fosite.AccessRequester, scopes []string) error {
 	if len(scopes) == 0 {
 		return nil
 	}
@@ -23,11 +23,11 @@ func NarrowScope(ar fosite.AccessRequester, scopes []string) error {
 	}
 	r, ok := ar.(*fosite.AccessRequest)
 	if !ok {
-		return fosite.ErrServerError.WithDebug("NarrowScope: not a *fosite.AccessRequest")
+		return fosite.ErrServerError.WithDebug("narrowScope: not a *fosite.AccessRequest")
 	}
 	s, ok := r.GetSession().(*Session)
 	if !ok {
-		return fosite.ErrServerError.WithDebug("NarrowScope: not an oauthkit session")
+		return fosite.ErrServerError.WithDebug("narrowScope: not an oauthkit session")
 	}
 	s.refreshScopes = granted
 	r.GrantedScope = fosite.Arguments(slices.Compact(slices.Clone(scopes)))

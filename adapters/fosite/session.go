@@ -25,8 +25,11 @@ type Session struct {
 	Extra map[string]any `json:"-"`
 
 	// refreshScopes, when set, are the scopes of the refresh token issued from this session
-	// where they differ from the access token's (NarrowScope).
+	// where they differ from the access token's (narrowScope).
 	refreshScopes []string
+	// issued is the access token GenerateAccessToken issued from this session, until
+	// CreateAccessTokenSession keeps it.
+	issued *issuedAccess
 }
 
 var _ fosite.Session = (*Session)(nil)
@@ -75,6 +78,7 @@ func (s *Session) Clone() fosite.Session {
 		return nil
 	}
 	d := *s
+	d.issued = nil // a token issued from s is kept for s's request, not for a copy's
 	d.ExpiresAt = maps.Clone(s.ExpiresAt)
 	d.Extra = maps.Clone(s.Extra)
 	return &d

@@ -16,7 +16,7 @@ import (
 // storeErr translates a store error into what fosite's handlers expect: fosite.ErrNotFound
 // for a missing record (which fosite answers as invalid_grant or an inactive token), and
 // the error itself, wrapped, for anything else.
-func (a *Adapter) storeErr(err error) error {
+func (a *adapter) storeErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
@@ -24,7 +24,7 @@ func (a *Adapter) storeErr(err error) error {
 		return fosite.ErrNotFound.WithWrap(err)
 	case errors.Is(err, provider.ErrGrantRevoked):
 		// A token minted while its grant was being revoked (reuse detected by a racing
-		// request): TranslateError answers invalid_grant.
+		// request): Handler.oauthError answers invalid_grant.
 		return fmt.Errorf("fositeadapter: %w", err)
 	case errors.Is(err, provider.ErrUnavailable):
 		a.log.Warn("oauthkit: store unavailable", "err", err)
@@ -50,7 +50,7 @@ func denyKey(id string) string {
 }
 
 // GetClient returns the client with the given ID, or fosite.ErrNotFound.
-func (a *Adapter) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+func (a *adapter) GetClient(ctx context.Context, id string) (fosite.Client, error) {
 	if id == "" || len(id) > provider.MaxKeyLen {
 		return nil, fosite.ErrNotFound
 	}
@@ -63,7 +63,7 @@ func (a *Adapter) GetClient(ctx context.Context, id string) (fosite.Client, erro
 
 // ClientAssertionJWTValid returns fosite.ErrJTIKnown if a client assertion with this jti was
 // already used (RFC 7523 §3 item 7).
-func (a *Adapter) ClientAssertionJWTValid(ctx context.Context, jti string) error {
+func (a *adapter) ClientAssertionJWTValid(ctx context.Context, jti string) error {
 	denied, err := a.store.Denied(ctx, "ca:"+hashID(jti))
 	if err != nil {
 		return a.storeErr(err)
@@ -76,7 +76,7 @@ func (a *Adapter) ClientAssertionJWTValid(ctx context.Context, jti string) error
 
 // SetClientAssertionJWT records a client assertion's jti until exp. Of concurrent calls for
 // one jti exactly one succeeds; the others get fosite.ErrJTIKnown.
-func (a *Adapter) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
+func (a *adapter) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
 	err := a.store.Deny(ctx, "ca:"+hashID(jti), exp)
 	if errors.Is(err, provider.ErrConflict) {
 		return fosite.ErrJTIKnown.WithHint("Claim 'jti' from 'client_assertion' MUST only be used once.")
@@ -85,14 +85,14 @@ func (a *Adapter) SetClientAssertionJWT(ctx context.Context, jti string, exp tim
 }
 
 // CreateAuthorizeCodeSession stores an authorization code's request.
-func (a *Adapter) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
+func (a *adapter) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
 	return a.createSession(ctx, provider.AuthorizationCode, signature, r, time.Time{})
 }
 
 // GetAuthorizeCodeSession returns a code's request; for a code already redeemed it returns
 // the request with fosite.ErrInvalidatedAuthorizeCode, so that fosite revokes what the code
 // produced (RFC 6749 §4.1.2).
-func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+func (a *adapter) GetAuthorizeCodeSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	rec, req, err := a.session(ctx, provider.AuthorizationCode, signature)
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func (a *Adapter) GetAuthorizeCodeSession(ctx context.Context, signature string,
 
 // ErrAlreadyRedeemed is returned (wrapped) by InvalidateAuthorizeCodeSession and
 // RotateRefreshToken when another request redeemed the code or rotated the token first.
-// TranslateError turns it into invalid_grant.
+// Handler.oauthError turns it into invalid_grant.
 var ErrAlreadyRedeemed = errors.New("fositeadapter: grant already used")
 
 // InvalidateAuthorizeCodeSession redeems the code exactly once through
@@ -125,7 +125,7 @@ var ErrAlreadyRedeemed = errors.New("fositeadapter: grant already used")
 // ErrAlreadyRedeemed and fosite.ErrInvalidatedAuthorizeCode, the store deletes what the code
 // had issued (it does not mark the grant revoked, so the winner's tokens stand), and no
 // tokens are stored for the loser.
-func (a *Adapter) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
+func (a *adapter) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
 	rec, err := a.store.RedeemCode(ctx, signature)
 	switch {
 	case err == nil:
@@ -142,7 +142,7 @@ func (a *Adapter) InvalidateAuthorizeCodeSession(ctx context.Context, signature 
 }
 
 // CreateRefreshTokenSession stores a refresh token's request.
-func (a *Adapter) CreateRefreshTokenSession(ctx context.Context, signature, _ string, r fosite.Requester) error {
+func (a *adapter) CreateRefreshTokenSession(ctx context.Context, signature, _ string, r fosite.Requester) error {
 	return a.createSession(ctx, provider.RefreshToken, signature, r, time.Time{})
 }
 
@@ -154,7 +154,7 @@ func (a *Adapter) CreateRefreshTokenSession(ctx context.Context, signature, _ st
 // it reads as not found (invalid_grant) and nothing is revoked, so that the one refresh that
 // won keeps its new tokens. A token whose client was deleted, or registered again since the
 // token was issued, reads as not found too.
-func (a *Adapter) GetRefreshTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+func (a *adapter) GetRefreshTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	rec, req, err := a.session(ctx, provider.RefreshToken, signature)
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func (a *Adapter) GetRefreshTokenSession(ctx context.Context, signature string, 
 // (RFC 7592 §2.3), stateless ones included, which no store deletion can reach, and so do the
 // tokens of an earlier client under a recreated ID. (IssuedAt may have second precision, as
 // a JWT's iat has, so the registration time is compared at second precision.)
-func (a *Adapter) clientLive(ctx context.Context, rec *provider.Record) error {
+func (a *adapter) clientLive(ctx context.Context, rec *provider.Record) error {
 	if rec.ClientID == "" {
 		return nil
 	}
@@ -204,7 +204,7 @@ func (a *Adapter) clientLive(ctx context.Context, rec *provider.Record) error {
 // RevokeRefreshToken that follows deletes without a mark, so a token a concurrent refresh of
 // the grant is minting could survive), and it denies the grant's stateless access tokens. A
 // missing token is not an error.
-func (a *Adapter) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
+func (a *adapter) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
 	rec, err := a.store.RotateRefreshToken(ctx, signature)
 	switch {
 	case err == nil:
@@ -229,7 +229,7 @@ func (a *Adapter) DeleteRefreshTokenSession(ctx context.Context, signature strin
 // tokens stand. A later presentation is taken as theft: the store revokes the grant
 // (RFC 9700 §4.14.2), stateless access tokens of the grant are denied, and the caller gets
 // the same error.
-func (a *Adapter) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+func (a *adapter) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
 	_, err := a.store.RotateRefreshToken(ctx, signature)
 	switch {
 	case err == nil:
@@ -253,7 +253,7 @@ func (a *Adapter) RotateRefreshToken(ctx context.Context, requestID, signature s
 // for the losers of a race to redeem one code, and a mark would refuse the winner's tokens,
 // leaving no token response at all where exactly one is owed. A reused refresh token is
 // marked by the store itself, in RotateRefreshToken, which is where theft is detected.
-func (a *Adapter) RevokeRefreshToken(ctx context.Context, requestID string) error {
+func (a *adapter) RevokeRefreshToken(ctx context.Context, requestID string) error {
 	if _, ok := cutTokenID(requestID); ok {
 		return nil
 	}
@@ -261,12 +261,12 @@ func (a *Adapter) RevokeRefreshToken(ctx context.Context, requestID string) erro
 }
 
 // CreatePKCERequestSession stores the PKCE challenge of an authorization code (RFC 7636).
-func (a *Adapter) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
+func (a *adapter) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
 	return a.createSession(ctx, provider.PKCE, signature, r, sessionOf(r).GetExpiresAt(fosite.AuthorizeCode))
 }
 
 // GetPKCERequestSession returns the PKCE request of a code, or fosite.ErrNotFound.
-func (a *Adapter) GetPKCERequestSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
+func (a *adapter) GetPKCERequestSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	_, req, err := a.session(ctx, provider.PKCE, signature)
 	if err != nil {
 		return nil, err // not a typed nil *fosite.Request inside the interface
@@ -276,7 +276,7 @@ func (a *Adapter) GetPKCERequestSession(ctx context.Context, signature string, _
 
 // createSession stores r as a record of the given kind under signature; a non-zero expires
 // overrides the expiry the record takes from r's session.
-func (a *Adapter) createSession(ctx context.Context, kind provider.Kind, signature string, r fosite.Requester, expires time.Time) error {
+func (a *adapter) createSession(ctx context.Context, kind provider.Kind, signature string, r fosite.Requester, expires time.Time) error {
 	rec, err := a.record(kind, signature, r)
 	if err != nil {
 		return err
@@ -289,7 +289,7 @@ func (a *Adapter) createSession(ctx context.Context, kind provider.Kind, signatu
 
 // session reads the record of the given kind under signature and restores its request. The
 // caller decides what a used record means for its kind.
-func (a *Adapter) session(ctx context.Context, kind provider.Kind, signature string) (*provider.Record, *fosite.Request, error) {
+func (a *adapter) session(ctx context.Context, kind provider.Kind, signature string) (*provider.Record, *fosite.Request, error) {
 	if signature == "" {
 		return nil, nil, fosite.ErrNotFound
 	}
@@ -308,10 +308,10 @@ func (a *Adapter) session(ctx context.Context, kind provider.Kind, signature str
 // revocation deletes it. fosite deletes it when the first redemption passes the PKCE check;
 // racing redemptions would then fail on the missing PKCE request before they reach the code
 // redemption, whose reuse detection must see them so that it revokes the grant.
-func (a *Adapter) DeletePKCERequestSession(context.Context, string) error { return nil }
+func (a *adapter) DeletePKCERequestSession(context.Context, string) error { return nil }
 
 // revokeGrant revokes a grant whole, and denies it for stateless tokens.
-func (a *Adapter) revokeGrant(ctx context.Context, grantID string) error {
+func (a *adapter) revokeGrant(ctx context.Context, grantID string) error {
 	if err := a.RevokeAccessToken(ctx, grantID); err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/internal/loopback"
 )
 
 // Fetcher fetches and caches JWK Sets by URI under the rules of its Options (see the
@@ -192,7 +194,7 @@ func (d *dialer) dialContext(ctx context.Context, network, address string) (net.
 	var addrs []netip.Addr
 	if a, err := netip.ParseAddr(host); err == nil {
 		addrs = []netip.Addr{a}
-	} else if isLocalhost(normalHost(host)) {
+	} else if loopback.Host(host) {
 		// RFC 6761 §6.3: loopback, whatever a resolver says.
 		addrs = []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}
 	} else if addrs, err = d.resolver.LookupNetIP(ctx, "ip", host); err != nil || len(addrs) == 0 {

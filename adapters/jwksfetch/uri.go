@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/loopback"
 )
 
 // ValidateURI checks a jwks_uri by the default Options' rules; see Options.ValidateURI.
@@ -32,11 +34,11 @@ func (o Options) ValidateURI(uri string) error {
 		return ErrInvalidURI
 	}
 	addr, literal := literalAddr(host)
-	loopbackName := isLocalhost(host)
+	loopbackName := !literal && loopback.Host(host)
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !o.AllowLoopbackHTTP || !(loopbackName || (literal && addr.Unmap().IsLoopback())) {
+		if !o.AllowLoopbackHTTP || !loopback.Host(host) {
 			return ErrInvalidURI
 		}
 	default:
@@ -54,12 +56,6 @@ func (o Options) ValidateURI(uri string) error {
 // normalHost returns a host name lower-cased and without a trailing dot.
 func normalHost(host string) string {
 	return strings.TrimSuffix(strings.ToLower(host), ".")
-}
-
-// isLocalhost reports whether a normalised host name is "localhost" or under it, which
-// RFC 6761 §6.3 reserves for loopback.
-func isLocalhost(host string) bool {
-	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // literalAddr parses host as an IP address literal. Other numeric forms ("127.1",

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/loopback"
 )
 
 // WellKnownSuffix is the well-known URI suffix registered by RFC 8414 §7.3.
@@ -311,7 +312,7 @@ func checkSecureURL(u *url.URL) error {
 	case "https":
 		return nil
 	case "http":
-		if IsLoopback(u.Hostname()) {
+		if loopback.Host(u.Hostname()) {
 			return nil
 		}
 		return errors.New("http is allowed only for a loopback host; use https")
@@ -326,15 +327,6 @@ func isPrintableASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// IsLoopback reports whether host (without port) is "localhost" or a loopback IP address.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // WellKnownURL returns the URL of the metadata document of issuer (RFC 8414 §3.1): the

@@ -10,18 +10,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/adapters/authz"
 	"github.com/oauthkit/oauthkit/adapters/clientsecret"
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
+	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
-// Grant type names.
+// Grant type names: those of adapters/authz, and implicit, which a client may register
+// although no oauthkit server issues tokens by it.
 const (
-	GrantAuthorizationCode = "authorization_code"
+	GrantAuthorizationCode = authz.GrantAuthorizationCode
 	GrantImplicit          = "implicit"
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
-	GrantJWTBearer         = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantRefreshToken      = authz.GrantRefreshToken
+	GrantClientCredentials = authz.GrantClientCredentials
+	GrantJWTBearer         = authz.GrantJWTBearer
 )
 
 // knownGrants are the grant types New accepts in Options.GrantTypes.
@@ -118,7 +121,7 @@ func New(store provider.ClientManager, endpoint string, opts Options) (*Handler,
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
-		!(u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		!(u.Scheme == "https" || (u.Scheme == "http" && loopback.Host(u.Hostname()))) {
 		return nil, errors.New("registration: endpoint must be an absolute https URL (http only on a loopback host) without query or fragment")
 	}
 	h := &Handler{

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauthkit/oauthkit/adapters/jwksfetch"
+	"github.com/oauthkit/oauthkit/internal/loopback"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -221,7 +221,7 @@ func checkRedirectURI(s string) error {
 			return errors.New("https URI without a host")
 		}
 	case "http":
-		if u.Host == "" || !isLoopback(u.Hostname()) {
+		if u.Host == "" || !loopback.Host(u.Hostname()) {
 			return errors.New("http is allowed only on a loopback host (RFC 8252 §7.3); use https")
 		}
 	default:
@@ -305,13 +305,4 @@ func printableASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// isLoopback reports whether host (without port) is "localhost" or a loopback IP address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -31,7 +31,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.SetOutput(out)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default http://<addr>)")
-	fs.StringVar(&o.storage, "storage", "sqlite://oauthkit.db", "storage URL: sqlite://FILE, memory://, postgres://…, mysql://…, redis://…")
+	fs.StringVar(&o.storage, "storage", "sqlite://oauthkit.db", "storage URL: sqlite://FILE, memory://, postgres://…, mysql://…, redis://…, bolt://FILE")
 	fs.StringVar(&o.format, "format", compose.FormatJWS, "access token format: opaque, encrypted, jws, jws-stateless, jwe, jwt-only")
 	fs.DurationVar(&o.ttl, "access-token-ttl", time.Hour, "access token lifetime")
 	fs.DurationVar(&o.readTimeout, "read-timeout", compose.ReadTimeout, "how long a client may take to send a whole request, headers and body")
@@ -152,14 +152,17 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	}
 }
 
-// otherFormats enables the formats a client may choose besides the default: all built-in
-// ones but the JWS variants other than the default (their tokens look alike).
+// otherFormats enables the formats a client may choose besides the default: every built-in
+// one (a token is dispatched to the format that recognises it, so all six coexist).
 func otherFormats(def string) []string {
-	out := []string{compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWE}
-	switch def {
-	case compose.FormatJWS, compose.FormatJWSStateless, compose.FormatJWTOnly:
-	default:
-		out = append(out, compose.FormatJWS)
+	var out []string
+	for _, f := range []string{
+		compose.FormatOpaque, compose.FormatEncrypted, compose.FormatJWS,
+		compose.FormatJWSStateless, compose.FormatJWTOnly, compose.FormatJWE,
+	} {
+		if f != def {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -80,12 +80,12 @@ func newValidator(ctx context.Context, cfg config, logger *slog.Logger) (validat
 	}
 	var jwt, opaque validation.Validator
 	if cfg.mode == "local" || cfg.mode == "auto" {
-		keys, err := local.Discover(cfg.issuer, &local.RemoteOptions{Logger: logger})
+		keys, err := local.Discover(cfg.issuer, local.RemoteOptions{Logger: logger})
 		if err != nil {
 			return nil, nil, err
 		}
 		closers = append(closers, keys.Close)
-		v, err := local.New(cfg.issuer, cfg.audience, algorithms, keys, &local.Options{Leeway: 5 * time.Second})
+		v, err := local.New(cfg.issuer, cfg.audience, algorithms, keys, local.Options{Leeway: 5 * time.Second})
 		if err != nil {
 			closeAll()
 			return nil, nil, err
@@ -105,7 +105,7 @@ func newValidator(ctx context.Context, cfg config, logger *slog.Logger) (validat
 		}
 		// The same checks as the local validator's: the answer must come from -issuer and name
 		// -audience in aud, whatever the authorization server would answer active for.
-		v, err := introspection.New(md.IntrospectionEndpoint, cfg.clientID, cfg.clientSecret, &introspection.Options{
+		v, err := introspection.New(md.IntrospectionEndpoint, cfg.clientID, cfg.clientSecret, introspection.Options{
 			Issuer: cfg.issuer, Audience: cfg.audience, Logger: logger,
 		})
 		if err != nil {
@@ -126,7 +126,7 @@ func newValidator(ctx context.Context, cfg config, logger *slog.Logger) (validat
 
 // newHandler returns the example's routes behind the validation middleware.
 func newHandler(v validation.Validator, logger *slog.Logger) http.Handler {
-	protect := validation.Middleware(v, &validation.Options{Realm: "example", Logger: logger})
+	protect := validation.Middleware(v, validation.Options{Realm: "example", Logger: logger})
 	mux := http.NewServeMux()
 	mux.Handle("GET /hello", protect(http.HandlerFunc(hello)))
 	mux.Handle("GET /write", protect(validation.RequireScope("write")(http.HandlerFunc(hello))))

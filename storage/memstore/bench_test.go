@@ -16,10 +16,12 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/testclock"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -27,15 +29,9 @@ import (
 const pool = 1 << 14
 
 // benchClock is a clock that moves only when a pool wraps around.
-type benchClock struct{ ns atomic.Int64 }
+type benchClock = testclock.Clock
 
-func newBenchClock() *benchClock {
-	c := new(benchClock)
-	c.ns.Store(time.Now().UnixNano())
-	return c
-}
-
-func (c *benchClock) now() time.Time { return time.Unix(0, c.ns.Load()) }
+func newBenchClock() *benchClock { return testclock.New(time.Now()) }
 
 // records returns n distinct records of the given kind, four to a grant, shaped like the
 // ones oauthkit stores: a 43-byte key (a base64url SHA-256 tag), three scopes, an audience,
@@ -94,7 +90,7 @@ func unuse(s *Store, rs []*provider.Record) {
 }
 
 func newBenchStore(b *testing.B, clock *benchClock) *Store {
-	s := New(Options{Now: clock.now})
+	s := New(Options{Now: clock.Now})
 	b.Cleanup(func() { s.Close() })
 	return s
 }
@@ -105,7 +101,7 @@ func newBenchStore(b *testing.B, clock *benchClock) *Store {
 func BenchmarkCreateToken(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
@@ -123,8 +119,8 @@ func BenchmarkCreateToken(b *testing.B) {
 
 // rewind moves clock two hours on and makes rs live again at the new time.
 func rewind(clock *benchClock, rs []*provider.Record) {
-	clock.ns.Add(int64(2 * time.Hour))
-	now := clock.now()
+	clock.Advance(2 * time.Hour)
+	now := clock.Now()
 	for _, r := range rs {
 		r.IssuedAt, r.ExpiresAt = now, now.Add(time.Hour)
 	}
@@ -136,7 +132,7 @@ func BenchmarkCreateTokenParallel(b *testing.B) {
 	ctx := context.Background()
 	pools := make(chan []*provider.Record, runtime.GOMAXPROCS(0))
 	for range cap(pools) {
-		pools <- records(provider.AccessToken, pool, clock.now())
+		pools <- records(provider.AccessToken, pool, clock.Now())
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -161,7 +157,7 @@ func BenchmarkCreateTokenParallel(b *testing.B) {
 func BenchmarkToken(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	stored(b, s, rs)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -177,7 +173,7 @@ func BenchmarkToken(b *testing.B) {
 func BenchmarkTokenParallel(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	stored(b, s, rs)
 	ctx := context.Background()
 	var seed atomic.Int64
@@ -199,7 +195,7 @@ func BenchmarkTokenParallel(b *testing.B) {
 func benchUse(b *testing.B, kind provider.Kind, use func(s *Store, key string) (*provider.Record, error)) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
-	rs := records(kind, pool, clock.now())
+	rs := records(kind, pool, clock.Now())
 	live := stored(b, s, rs)
 	b.ReportAllocs()
 	i := 0
@@ -221,7 +217,7 @@ func benchUseParallel(b *testing.B, kind provider.Kind, use func(s *Store, key s
 	type poolOf struct{ rs, live []*provider.Record }
 	pools := make(chan poolOf, runtime.GOMAXPROCS(0))
 	for range cap(pools) {
-		rs := records(kind, pool, clock.now())
+		rs := records(kind, pool, clock.Now())
 		pools <- poolOf{rs, stored(b, s, rs)}
 	}
 	b.ReportAllocs()
@@ -303,7 +299,7 @@ func denyList(b *testing.B, s *Store, clock *benchClock) []string {
 	for i := range jtis {
 		jtis[i] = rand.Text()
 		if i%2 == 0 {
-			if err := s.Deny(context.Background(), jtis[i], clock.now().Add(time.Hour)); err != nil {
+			if err := s.Deny(context.Background(), jtis[i], clock.Now().Add(time.Hour)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -317,7 +313,7 @@ func BenchmarkCollect(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
 	ctx := context.Background()
-	now := clock.now()
+	now := clock.Now()
 	for i := range 100_000 {
 		key := rand.Text()
 		r := &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: key, ExpiresAt: now.Add(time.Hour)}
@@ -343,7 +339,7 @@ func BenchmarkTokenDuringCollect(b *testing.B) {
 	clock := newBenchClock()
 	s := newBenchStore(b, clock)
 	ctx := context.Background()
-	now := clock.now()
+	now := clock.Now()
 	keys := make([]string, 100_000)
 	for i := range keys {
 		keys[i] = rand.Text()
@@ -396,7 +392,7 @@ func BenchmarkRevokeGrant(b *testing.B) {
 			clock := newBenchClock()
 			s := newBenchStore(b, clock)
 			ctx := context.Background()
-			now := clock.now()
+			now := clock.Now()
 			for range others {
 				key := rand.Text()
 				r := &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: key, ExpiresAt: now.Add(time.Hour)}
@@ -419,6 +415,76 @@ func BenchmarkRevokeGrant(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkClient reads a client shaped like a registered confidential client.
+func BenchmarkClient(b *testing.B) {
+	s := newBenchStore(b, newBenchClock())
+	ctx := context.Background()
+	c := &provider.Client{
+		ID:                      "my-client",
+		SecretHash:              "sha256$" + rand.Text(),
+		Name:                    "My Client",
+		RedirectURIs:            []string{"https://client.example.com/callback"},
+		GrantTypes:              []string{"authorization_code", "refresh_token", "client_credentials"},
+		ResponseTypes:           []string{"code"},
+		Scopes:                  []string{"openid", "profile", "offline_access"},
+		Audience:                []string{"https://api.example.com"},
+		TokenEndpointAuthMethod: provider.AuthClientSecretBasic,
+		Metadata:                []byte(`{"logo_uri":"https://client.example.com/logo.png"}`),
+		CreatedAt:               time.Now(),
+		UpdatedAt:               time.Now(),
+	}
+	if err := s.CreateClient(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Client(ctx, c.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLiveHeap reports the live heap a stored record costs, index entries included, for
+// grants of one record (client_credentials) and of four (a code flow with a refresh), with
+// keys sliced out of whole tokens as the adapter hands them over.
+func BenchmarkLiveHeap(b *testing.B) {
+	for _, perGrant := range []int{1, 4} {
+		b.Run(fmt.Sprintf("records-per-grant=%d", perGrant), func(b *testing.B) {
+			const n = 1 << 15
+			now := time.Now()
+			rs := records(provider.AccessToken, n, now)
+			keys := make([]string, n)
+			for i, r := range rs {
+				r.GrantID = fmt.Sprintf("grant-%08d", i/perGrant)
+				keys[i] = r.Key
+			}
+			pad := strings.Repeat("x", 600) // a JWS's signature and more, after the key
+			b.ReportAllocs()
+			var perRecord float64
+			for b.Loop() {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				s := New(Options{Now: func() time.Time { return now }})
+				for i, r := range rs {
+					token := "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMzQ1Njc4OTAifQ." + keys[i] + pad
+					r.Key = token[len(token)-len(pad)-len(keys[i]) : len(token)-len(pad)]
+					if err := s.CreateToken(context.Background(), r); err != nil {
+						b.Fatal(err)
+					}
+					r.Key = keys[i] // the caller lets go of its token
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perRecord = float64(after.HeapAlloc-before.HeapAlloc) / n
+				runtime.KeepAlive(s)
+				s.Close()
+			}
+			b.ReportMetric(perRecord, "live-B/record")
 		})
 	}
 }

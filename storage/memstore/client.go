@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -61,8 +62,8 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 // client's records. It returns ErrNotFound, having still deleted the records and written the
 // mark, if there is no such client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	if id == "" {
-		return errDeleteClientNotFound // no client has the empty ID; records without one stay
+	if !storecheck.Name(id) {
+		return errDeleteClientNotFound // no client has such an ID; records without one stay
 	}
 	now := s.now()
 	s.mu.Lock()

@@ -2,22 +2,18 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
-	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 )
 
 // Deny adds jti until the given time. It returns ErrConflict if a live entry for jti exists,
 // so that of concurrent calls for one jti exactly one succeeds, and ErrInvalid for an empty
 // or over-long jti or a zero until. An until already past adds nothing and returns nil.
 func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
-	switch {
-	case jti == "":
-		return errDenyEmptyJTI
-	case len(jti) > provider.MaxKeyLen:
-		return errDenyLongJTI
-	case until.IsZero():
-		return errDenyZeroUntil
+	if err := storecheck.Deny(jti, until); err != nil {
+		return fmt.Errorf("memstore: deny: %w", err)
 	}
 	now := s.now()
 	if !until.After(now) {

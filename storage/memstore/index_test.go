@@ -2,8 +2,10 @@ package memstore
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/oauthkit/oauthkit/provider"
 )
@@ -71,5 +73,25 @@ func TestGrantIndexHoldsNothingOnceRecordsAreGone(t *testing.T) {
 				t.Fatalf("%d records and %d grants left in the index, want none", len(s.tokens), len(s.grants))
 			}
 		})
+	}
+}
+
+// TestStoredKeyIsACopyNotAPieceOfTheCallersString checks that the store keeps its own copy
+// of a record's key, so that a key sliced out of a whole token does not keep the token alive.
+func TestStoredKeyIsACopyNotAPieceOfTheCallersString(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	s := New(Options{Now: func() time.Time { return now }})
+	defer s.Close()
+	token := "header.payload." + strings.Repeat("s", 43)
+	key := token[len(token)-43:]
+	if err := s.CreateToken(context.Background(), &provider.Record{Kind: provider.AccessToken, Key: key, GrantID: "g", ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range s.tokens {
+		for name, k := range map[string]string{"index key": id.key, "record Key": r.Key, "grant index key": s.grants["g"][0].key} {
+			if unsafe.StringData(k) == unsafe.StringData(key) {
+				t.Errorf("the %s shares memory with the caller's token", name)
+			}
+		}
 	}
 }

@@ -88,7 +88,7 @@ func (s *shardedTokens) redeem(key string) (*provider.Record, error) {
 
 func BenchmarkShardingTokenParallel(b *testing.B) {
 	clock := newBenchClock()
-	rs := records(provider.AccessToken, pool, clock.now())
+	rs := records(provider.AccessToken, pool, clock.Now())
 	var seed atomic.Int64
 	b.Run("store=memstore", func(b *testing.B) {
 		s := newBenchStore(b, clock)
@@ -106,7 +106,7 @@ func BenchmarkShardingTokenParallel(b *testing.B) {
 		})
 	})
 	b.Run("store=sharded16", func(b *testing.B) {
-		s := newShardedTokens(clock.now)
+		s := newShardedTokens(clock.Now)
 		for _, r := range rs {
 			s.create(r)
 		}
@@ -130,7 +130,7 @@ func BenchmarkShardingRedeemCodeParallel(b *testing.B) {
 		s := newBenchStore(b, clock)
 		pools := make(chan poolOf, runtime.GOMAXPROCS(0))
 		for range cap(pools) {
-			rs := records(provider.AuthorizationCode, pool, clock.now())
+			rs := records(provider.AuthorizationCode, pool, clock.Now())
 			pools <- poolOf{rs, stored(b, s, rs)}
 		}
 		b.ReportAllocs()
@@ -150,10 +150,10 @@ func BenchmarkShardingRedeemCodeParallel(b *testing.B) {
 		})
 	})
 	b.Run("store=sharded16", func(b *testing.B) {
-		s := newShardedTokens(clock.now)
+		s := newShardedTokens(clock.Now)
 		pools := make(chan poolOf, runtime.GOMAXPROCS(0))
 		for range cap(pools) {
-			rs := records(provider.AuthorizationCode, pool, clock.now())
+			rs := records(provider.AuthorizationCode, pool, clock.Now())
 			live := make([]*provider.Record, len(rs))
 			for i, r := range rs {
 				live[i] = s.create(r)

@@ -37,7 +37,7 @@ type Store struct {
 
 	mu             sync.RWMutex
 	tokens         map[tokenID]*provider.Record
-	grants         map[string]map[tokenID]struct{} // grant ID → its records
+	grants         map[string][]tokenID            // grant ID → its records, in no order
 	byClient       map[string]map[tokenID]struct{} // client ID → its records
 	clients        map[string]*provider.Client
 	ids            []string // client IDs in ascending byte order
@@ -77,7 +77,7 @@ func New(opts Options) *Store {
 		now:            opts.Now,
 		logger:         opts.Logger,
 		tokens:         make(map[tokenID]*provider.Record),
-		grants:         make(map[string]map[tokenID]struct{}),
+		grants:         make(map[string][]tokenID),
 		byClient:       make(map[string]map[tokenID]struct{}),
 		clients:        make(map[string]*provider.Client),
 		denied:         make(map[string]time.Time),

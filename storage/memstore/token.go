@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oauthkit/oauthkit/provider"
@@ -18,7 +19,10 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 		return fmt.Errorf("memstore: create token: %w", err)
 	}
 	c := r.Clone()
-	id := tokenID{r.Kind, r.Key}
+	// The key is often a piece of the token itself (its signature part); a copy keeps the
+	// whole token string from staying alive for as long as the record does.
+	c.Key = strings.Clone(r.Key)
+	id := tokenID{c.Kind, c.Key}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -35,12 +39,9 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 		s.remove(id, old)
 	}
 	s.tokens[id] = c
-	g := s.grants[c.GrantID]
-	if g == nil {
-		g = make(map[tokenID]struct{}, 4)
-		s.grants[c.GrantID] = g
-	}
-	g[id] = struct{}{}
+	// A slice, not a set: a grant has a handful of records, and a map per grant was a third
+	// of the live heap under load.
+	s.grants[c.GrantID] = append(s.grants[c.GrantID], id)
 	cl := s.byClient[c.ClientID]
 	if cl == nil {
 		cl = make(map[tokenID]struct{}, 4)
@@ -143,11 +144,18 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 		s.revokeWhole(grantID, tokenID{}, now, true)
 		return nil
 	}
-	for id := range s.grants[grantID] {
-		if slices.Contains(kinds, id.kind) {
-			s.remove(id, s.tokens[id])
+	g := s.grants[grantID]
+	kept := g[:0]
+	for _, id := range g {
+		if !slices.Contains(kinds, id.kind) {
+			kept = append(kept, id)
+			continue
 		}
+		r := s.tokens[id]
+		delete(s.tokens, id)
+		s.unindexClient(id, r)
 	}
+	s.setGrant(grantID, g, kept)
 	return nil
 }
 
@@ -157,16 +165,21 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 // s.mu is held.
 func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time, mark bool) {
 	until := now.Add(provider.MinRevokedMarker).Round(0)
-	for id := range s.grants[grantID] {
+	g := s.grants[grantID]
+	kept := g[:0]
+	for _, id := range g {
 		if id == keep {
+			kept = append(kept, id)
 			continue
 		}
 		r := s.tokens[id]
 		if r.ExpiresAt.After(until) {
 			until = r.ExpiresAt
 		}
-		s.remove(id, r)
+		delete(s.tokens, id)
+		s.unindexClient(id, r)
 	}
+	s.setGrant(grantID, g, kept)
 	if !mark {
 		return
 	}
@@ -179,11 +192,30 @@ func (s *Store) revokeWhole(grantID string, keep tokenID, now time.Time, mark bo
 func (s *Store) remove(id tokenID, r *provider.Record) {
 	delete(s.tokens, id)
 	if g := s.grants[r.GrantID]; g != nil {
-		delete(g, id)
-		if len(g) == 0 {
-			delete(s.grants, r.GrantID)
+		kept := g
+		if i := slices.Index(g, id); i >= 0 {
+			last := len(g) - 1
+			g[i] = g[last]
+			kept = g[:last]
 		}
+		s.setGrant(r.GrantID, g, kept)
 	}
+	s.unindexClient(id, r)
+}
+
+// setGrant makes kept, a prefix of g, the grant's index, zeroing the rest of g so that the
+// backing array holds no key it no longer indexes; an empty index is deleted. s.mu is held.
+func (s *Store) setGrant(grantID string, g, kept []tokenID) {
+	clear(g[len(kept):])
+	if len(kept) == 0 {
+		delete(s.grants, grantID)
+		return
+	}
+	s.grants[grantID] = kept
+}
+
+// unindexClient removes id from the index of r's client. s.mu is held.
+func (s *Store) unindexClient(id tokenID, r *provider.Record) {
 	if c := s.byClient[r.ClientID]; c != nil {
 		delete(c, id)
 		if len(c) == 0 {

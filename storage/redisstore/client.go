@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -91,7 +92,7 @@ return 0
 
 // Client returns the client with the given ID, in one round trip, or ErrNotFound.
 func (s *Store) Client(ctx context.Context, id string) (*provider.Client, error) {
-	if id == "" {
+	if !storecheck.Name(id) {
 		return nil, fmt.Errorf("redisstore: client: %w", provider.ErrNotFound)
 	}
 	b, err := s.rdb.Get(ctx, s.clientKey(id)).Bytes()
@@ -108,7 +109,7 @@ func (s *Store) CreateClient(ctx context.Context, c *provider.Client) error {
 		return fmt.Errorf("redisstore: create client: %w", err)
 	}
 	n, err := createClientScript.Run(ctx, s.rdb, []string{s.clientKey(c.ID), s.clientIndexKey()},
-		encodeClient(c), c.ID).Int64()
+		binaryOf(c), c.ID).Int64()
 	if err != nil {
 		return s.wrap("create client", err)
 	}
@@ -123,7 +124,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("redisstore: update client: %w", err)
 	}
-	n, err := updateClientScript.Run(ctx, s.rdb, []string{s.clientKey(c.ID)}, encodeClient(c)).Int64()
+	n, err := updateClientScript.Run(ctx, s.rdb, []string{s.clientKey(c.ID)}, binaryOf(c)).Int64()
 	if err != nil {
 		return s.wrap("update client", err)
 	}
@@ -145,7 +146,7 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 // the client in its own slot. A failure midway leaves the client in place, so calling
 // DeleteClient again finishes the job.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	if id == "" {
+	if !storecheck.Name(id) {
 		return fmt.Errorf("redisstore: delete client: %w", provider.ErrNotFound)
 	}
 	least := strconv.FormatInt(s.now().Add(provider.MinRevokedMarker).UnixMilli(), 10)
@@ -257,8 +258,8 @@ func (s *Store) ListClients(ctx context.Context, after string, limit int) ([]*pr
 }
 
 func (s *Store) decodeStoredClient(op string, b []byte) (*provider.Client, error) {
-	c, err := decodeClient(b)
-	if err != nil {
+	c := new(provider.Client)
+	if err := c.UnmarshalBinary(b); err != nil {
 		s.log.Error("redisstore: cannot decode a stored client", "op", op, "err", err)
 		return nil, fmt.Errorf("redisstore: %s: %w", op, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -24,11 +25,8 @@ return 1
 // entry then. It returns ErrConflict if jti is already denied: of any number of concurrent
 // calls for one jti, exactly one succeeds. An until that has already passed stores nothing.
 func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
-	if jti == "" || len(jti) > provider.MaxKeyLen {
-		return fmt.Errorf("redisstore: deny: %w: jti must be 1 to MaxKeyLen bytes", provider.ErrInvalid)
-	}
-	if until.IsZero() {
-		return fmt.Errorf("redisstore: deny: %w: zero until", provider.ErrInvalid)
+	if err := storecheck.Deny(jti, until); err != nil {
+		return fmt.Errorf("redisstore: deny: %w", err)
 	}
 	now := s.now()
 	if !until.After(now) {
@@ -47,7 +45,7 @@ func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
 // Denied reports whether jti is on the deny list and its entry has not expired, in one round
 // trip.
 func (s *Store) Denied(ctx context.Context, jti string) (bool, error) {
-	if jti == "" {
+	if !storecheck.Name(jti) {
 		return false, nil
 	}
 	v, err := s.rdb.Get(ctx, s.denyKey(jti)).Result()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -21,15 +22,15 @@ return 1
 
 // KeySet returns the key set with the given name, in one round trip, or ErrNotFound.
 func (s *Store) KeySet(ctx context.Context, name string) (*provider.KeySet, error) {
-	if name == "" {
+	if !storecheck.Name(name) {
 		return nil, fmt.Errorf("redisstore: key set: %w", provider.ErrNotFound)
 	}
 	b, err := s.rdb.HGet(ctx, s.keySetKey(name), "d").Bytes()
 	if err != nil {
 		return nil, s.wrap("key set", err)
 	}
-	set, err := decodeKeySet(b)
-	if err != nil {
+	set := new(provider.KeySet)
+	if err := set.UnmarshalBinary(b); err != nil {
 		s.log.Error("redisstore: cannot decode a stored key set", "err", err)
 		return nil, fmt.Errorf("redisstore: key set: %w", err)
 	}
@@ -51,7 +52,7 @@ func (s *Store) SaveKeySet(ctx context.Context, set *provider.KeySet) error {
 	next.Version = set.Version + 1
 	next.UpdatedAt = s.now().UTC()
 	n, err := saveKeySetScript.Run(ctx, s.rdb, []string{s.keySetKey(set.Name)},
-		strconv.FormatInt(set.Version, 10), strconv.FormatInt(next.Version, 10), encodeKeySet(next)).Int64()
+		strconv.FormatInt(set.Version, 10), strconv.FormatInt(next.Version, 10), binaryOf(next)).Int64()
 	if err != nil {
 		return s.wrap("save key set", err)
 	}

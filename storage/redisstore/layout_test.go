@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/testclock"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/redisstore"
 )
@@ -27,18 +28,14 @@ func grantKey(prefix, grantID string) string { return prefix + ":{" + grantID + 
 type testStore struct {
 	*redisstore.Store
 	prefix string
-	clock  *fakeClock
+	clock  *testclock.Clock
 }
-
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
 
 // openTest opens an isolated store whose clock starts at real now (truncated), as the kit's
 // does, so that Redis's own expiry and the store's agree.
 func openTest(t *testing.T, b backend) testStore {
 	t.Helper()
-	clock := &fakeClock{now: time.Now().Truncate(time.Millisecond).UTC()}
+	clock := testclock.New(time.Now().Truncate(time.Millisecond))
 	s, prefix := openIsolated(t, b.url(t), clock.Now)
 	return testStore{Store: s, prefix: prefix, clock: clock}
 }
@@ -55,8 +52,8 @@ func TestRecordAndGrantIndexLiveInTheSlotsOfTheirHashTags(t *testing.T) {
 	ctx := t.Context()
 	c := s.Redis()
 	grantID := "grant-" + rand.Text()
-	code := record(provider.AuthorizationCode, grantID, s.clock.now, time.Minute)
-	pkce := record(provider.PKCE, grantID, s.clock.now, time.Minute)
+	code := record(provider.AuthorizationCode, grantID, s.clock.Now(), time.Minute)
+	pkce := record(provider.PKCE, grantID, s.clock.Now(), time.Minute)
 	pkce.Key = code.Key
 	for _, r := range []*provider.Record{code, pkce} {
 		if err := s.CreateToken(ctx, r); err != nil {
@@ -100,17 +97,17 @@ func TestEveryKeyExpiresWhenItsRecordDoes(t *testing.T) {
 			ctx := t.Context()
 			c := s.Redis()
 			grantID := "grant-" + rand.Text()
-			short := record(provider.AccessToken, grantID, s.clock.now, time.Minute)
+			short := record(provider.AccessToken, grantID, s.clock.Now(), time.Minute)
 			short.ExpiresAt = short.ExpiresAt.Add(123456 * time.Nanosecond) // rounds up to the next ms
-			long := record(provider.RefreshToken, grantID, s.clock.now, 24*time.Hour)
-			later := record(provider.AccessToken, grantID, s.clock.now, time.Hour)
+			long := record(provider.RefreshToken, grantID, s.clock.Now(), 24*time.Hour)
+			later := record(provider.AccessToken, grantID, s.clock.Now(), time.Hour)
 			for _, r := range []*provider.Record{short, long, later} {
 				if err := s.CreateToken(ctx, r); err != nil {
 					t.Fatalf("CreateToken: %v", err)
 				}
 			}
 			jti := "jti-" + rand.Text()
-			until := s.clock.now.Add(10 * time.Minute)
+			until := s.clock.Now().Add(10 * time.Minute)
 			if err := s.Deny(ctx, jti, until); err != nil {
 				t.Fatalf("Deny: %v", err)
 			}
@@ -142,7 +139,7 @@ func TestRevokeGrantSparesARecordThatNowBelongsToAnotherGrant(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			s := openTest(t, b)
 			ctx := t.Context()
-			old := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+			old := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.Now(), time.Hour)
 			if err := s.CreateToken(ctx, old); err != nil {
 				t.Fatalf("CreateToken: %v", err)
 			}
@@ -150,7 +147,7 @@ func TestRevokeGrantSparesARecordThatNowBelongsToAnotherGrant(t *testing.T) {
 				t.Fatalf("DeleteToken: %v", err)
 			}
 			// The old grant's index still names the key; a new grant now holds it.
-			reused := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+			reused := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.Now(), time.Hour)
 			reused.Key = old.Key
 			if err := s.CreateToken(ctx, reused); err != nil {
 				t.Fatalf("CreateToken: %v", err)
@@ -173,7 +170,7 @@ func TestRevokeGrantFinishesWhatAnInterruptedRevokeLeft(t *testing.T) {
 			grantID := "grant-" + rand.Text()
 			var recs []*provider.Record
 			for range 5 {
-				r := record(provider.AccessToken, grantID, s.clock.now, time.Hour)
+				r := record(provider.AccessToken, grantID, s.clock.Now(), time.Hour)
 				if err := s.CreateToken(ctx, r); err != nil {
 					t.Fatalf("CreateToken: %v", err)
 				}
@@ -204,11 +201,11 @@ func TestCreateTokenInAClusterWritesTheIndexEvenWhenTheRecordFails(t *testing.T)
 	// record that RevokeGrant cannot find. A conflicting create shows the order.
 	s := openTest(t, cluster)
 	ctx := t.Context()
-	first := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	first := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.Now(), time.Hour)
 	if err := s.CreateToken(ctx, first); err != nil {
 		t.Fatalf("CreateToken: %v", err)
 	}
-	second := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	second := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.Now(), time.Hour)
 	second.Key = first.Key
 	if err := s.CreateToken(ctx, second); !errors.Is(err, provider.ErrConflict) {
 		t.Fatalf("CreateToken of a live key: %v, want ErrConflict", err)
@@ -232,12 +229,12 @@ func TestGrantIndexDropsMembersOfExpiredRecords(t *testing.T) {
 			ctx := t.Context()
 			grantID := "grant-" + rand.Text()
 			for range 5 {
-				if err := s.CreateToken(ctx, record(provider.AccessToken, grantID, s.clock.now, time.Minute)); err != nil {
+				if err := s.CreateToken(ctx, record(provider.AccessToken, grantID, s.clock.Now(), time.Minute)); err != nil {
 					t.Fatalf("CreateToken: %v", err)
 				}
 			}
-			s.clock.now = s.clock.now.Add(time.Minute) // the five have expired
-			if err := s.CreateToken(ctx, record(provider.RefreshToken, grantID, s.clock.now, time.Hour)); err != nil {
+			s.clock.Advance(time.Minute) // the five have expired
+			if err := s.CreateToken(ctx, record(provider.RefreshToken, grantID, s.clock.Now(), time.Hour)); err != nil {
 				t.Fatalf("CreateToken: %v", err)
 			}
 			members, err := s.Redis().ZRange(ctx, grantKey(s.prefix, grantID), 0, -1).Result()
@@ -258,8 +255,8 @@ func TestRevocationMarkLivesInTheGrantsSlotUntilTheLatestExpiry(t *testing.T) {
 			ctx := t.Context()
 			c := s.Redis()
 			grantID := "grant-" + rand.Text()
-			long := record(provider.RefreshToken, grantID, s.clock.now, 3*time.Hour)
-			for _, r := range []*provider.Record{record(provider.AccessToken, grantID, s.clock.now, time.Hour), long} {
+			long := record(provider.RefreshToken, grantID, s.clock.Now(), 3*time.Hour)
+			for _, r := range []*provider.Record{record(provider.AccessToken, grantID, s.clock.Now(), time.Hour), long} {
 				if err := s.CreateToken(ctx, r); err != nil {
 					t.Fatalf("CreateToken: %v", err)
 				}
@@ -320,7 +317,7 @@ func TestCreateTokenInAClusterTakesBackARecordWrittenAfterItsGrantWasRevoked(t *
 	// record yet); only then is the record written.
 	s := openTest(t, cluster)
 	ctx := t.Context()
-	r := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	r := record(provider.AccessToken, "grant-"+rand.Text(), s.clock.Now(), time.Hour)
 	hook := &beforeCommand{key: recordKey(s.prefix, r.Kind, r.Key), fire: func() {
 		if err := s.RevokeGrant(ctx, r.GrantID); err != nil {
 			t.Errorf("RevokeGrant: %v", err)
@@ -354,7 +351,7 @@ func TestCreateTokenInAClusterIndexesRecordInItsClientsSlotEvenAfterAScriptFlush
 	}); err != nil {
 		t.Fatalf("SCRIPT FLUSH: %v", err)
 	}
-	r := record(provider.RefreshToken, "grant-"+rand.Text(), s.clock.now, time.Hour)
+	r := record(provider.RefreshToken, "grant-"+rand.Text(), s.clock.Now(), time.Hour)
 	r.ClientID = "client-" + rand.Text()
 	if err := s.CreateToken(ctx, r); err != nil {
 		t.Fatalf("CreateToken after SCRIPT FLUSH: %v", err)

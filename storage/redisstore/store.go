@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -186,4 +187,11 @@ func expireMillis(t time.Time) int64 {
 		ms = 1
 	}
 	return ms
+}
+
+// binaryOf returns v's binary form (provider's one codec for records, clients and key sets,
+// which never fails to encode).
+func binaryOf(v encoding.BinaryMarshaler) []byte {
+	b, _ := v.MarshalBinary()
+	return b
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -204,7 +205,7 @@ func (s *Store) CreateToken(ctx context.Context, r *provider.Record) error {
 	member := grantMember(r.Kind, r.Key)
 	ms := expireMillis(r.ExpiresAt)
 	nowms := now.UnixMilli()
-	args := []any{encodeRecord(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms, r.ClientID}
+	args := []any{binaryOf(&unused), r.GrantID, stamp(r.ExpiresAt), stamp(now), ms, r.ClientID}
 
 	var n int64
 	var err error
@@ -302,7 +303,7 @@ func (s *Store) checkMarks(ctx context.Context, mkeys []string, rkey, grantID st
 
 // Token returns the live record of the given kind and key, in one round trip.
 func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*provider.Record, error) {
-	if !kind.Valid() || key == "" {
+	if !storecheck.TokenID(kind, key) {
 		return nil, fmt.Errorf("redisstore: token: %w", provider.ErrNotFound)
 	}
 	v, err := s.rdb.HMGet(ctx, s.recordKey(kind, key), "d", "u").Result()
@@ -327,7 +328,7 @@ func (s *Store) Token(ctx context.Context, kind provider.Kind, key string) (*pro
 // DeleteToken removes the record of the given kind and key, in one round trip. Its grant
 // index keeps the member until the index expires; RevokeGrant skips members without a record.
 func (s *Store) DeleteToken(ctx context.Context, kind provider.Kind, key string) error {
-	if !kind.Valid() || key == "" {
+	if !storecheck.TokenID(kind, key) {
 		return fmt.Errorf("redisstore: delete token: %w", provider.ErrNotFound)
 	}
 	n, err := deleteScript.Run(ctx, s.rdb, []string{s.recordKey(kind, key)}, stamp(s.now())).Int64()
@@ -364,7 +365,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, key string) (*provider.R
 // consume marks the record of kind and key used, once. On reuse it deletes the rest of the
 // record's grant and, if mark is set, marks the grant revoked.
 func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key string, mark bool) (*provider.Record, error) {
-	if key == "" {
+	if !storecheck.Name(key) {
 		return nil, fmt.Errorf("redisstore: %s: %w", op, provider.ErrNotFound)
 	}
 	v, err := consumeScript.Run(ctx, s.rdb, []string{s.recordKey(kind, key)}, stamp(s.now())).Slice()
@@ -372,7 +373,7 @@ func (s *Store) consume(ctx context.Context, op string, kind provider.Kind, key 
 		return nil, s.wrap(op, err)
 	}
 	if len(v) != 3 {
-		return nil, fmt.Errorf("redisstore: %s: %w: unexpected script reply", op, errCorrupt)
+		return nil, fmt.Errorf("redisstore: %s: %w: unexpected script reply", op, provider.ErrCorrupt)
 	}
 	first, _ := v[0].(int64)
 	d, _ := v[1].(string)
@@ -420,7 +421,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, kinds ...provid
 // revoke is RevokeGrant sparing the record whose grant member is keep, if any. With mark set
 // (only ever without kinds) it marks the grant revoked first.
 func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider.Kind, keep string, mark bool) error {
-	if grantID == "" {
+	if !storecheck.Name(grantID) {
 		return nil
 	}
 	gkey, mkey := s.grantKey(grantID), s.markKey(grantID)
@@ -490,15 +491,15 @@ func (s *Store) revoke(ctx context.Context, op, grantID string, kinds []provider
 
 // decodeStoredRecord decodes a record's data and applies its used stamp.
 func (s *Store) decodeStoredRecord(op, d, u string) (*provider.Record, error) {
-	r, err := decodeRecord([]byte(d))
-	if err != nil {
+	r := new(provider.Record)
+	if err := r.UnmarshalBinary([]byte(d)); err != nil {
 		s.log.Error("redisstore: cannot decode a stored record", "op", op, "err", err)
 		return nil, fmt.Errorf("redisstore: %s: %w", op, err)
 	}
 	if u != "" {
 		ns, err := strconv.ParseInt(u, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("redisstore: %s: %w: bad used stamp", op, errCorrupt)
+			return nil, fmt.Errorf("redisstore: %s: %w: bad used stamp", op, provider.ErrCorrupt)
 		}
 		r.UsedAt = time.Unix(0, ns).UTC()
 	}

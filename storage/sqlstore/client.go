@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -84,8 +85,8 @@ func (s *Store) UpdateClient(ctx context.Context, c *provider.Client) error {
 // and is taken back. It returns provider.ErrNotFound, after revoking, if there is no such
 // client.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
-	if id == "" {
-		// No client has the empty ID; the records that name none stay.
+	if !storecheck.Name(id) {
+		// No client has such an ID; the records that name none stay.
 		return fmt.Errorf("sqlstore: delete client: %w", provider.ErrNotFound)
 	}
 	k := s.key(id)

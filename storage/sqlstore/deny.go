@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/storecheck"
 	"github.com/oauthkit/oauthkit/provider"
 )
 
@@ -15,13 +16,8 @@ import (
 // exactly one succeeds; an expired entry is replaced. An until already past adds nothing and
 // returns nil.
 func (s *Store) Deny(ctx context.Context, jti string, until time.Time) error {
-	switch {
-	case jti == "":
-		return fmt.Errorf("sqlstore: deny: %w: empty jti", provider.ErrInvalid)
-	case len(jti) > provider.MaxKeyLen:
-		return fmt.Errorf("sqlstore: deny: %w: jti longer than MaxKeyLen", provider.ErrInvalid)
-	case until.IsZero():
-		return fmt.Errorf("sqlstore: deny: %w: zero until", provider.ErrInvalid)
+	if err := storecheck.Deny(jti, until); err != nil {
+		return fmt.Errorf("sqlstore: deny: %w", err)
 	}
 	if !until.After(s.now()) {
 		return nil

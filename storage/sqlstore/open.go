@@ -2,28 +2,26 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
-	"time"
 
-	"github.com/go-sql-driver/mysql"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
-)
-
-// Pool sizes Open sets for the server dialects; tune them further through DB().
-const (
-	serverMaxOpenConns = 16
-	serverMaxIdleConns = 16
+	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage"
+	"github.com/oauthkit/oauthkit/storage/sqlstore/internal/sqldriver"
 )
 
 // Open opens the database named by rawURL, checks that it answers, and returns a Store that
-// owns it (Close closes it). It does not create tables: call Migrate.
+// owns it (Close closes it). It does not create tables: call Migrate (or use OpenMigrated).
+//
+// sqlstore links no database driver: import the package of each dialect you use, which
+// links its driver and registers its URL schemes with storage.Open as well:
+//
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/postgres" // postgres://, postgresql://
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/mysql"    // mysql://, mariadb://
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite"   // sqlite://, sqlite3://
+//
+// A URL of a dialect whose package is not linked is an error that names the package.
 //
 // The URL forms:
 //
@@ -50,15 +48,15 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if err := validPrefix(opts.TablePrefix); err != nil {
 		return nil, err
 	}
-	dst, err := parseURL(rawURL)
+	d, err := driverFor(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
-	db, err := dst.open()
+	db, err := d.Open(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open: %w", err)
 	}
-	s, err := New(db, dst.dialect, opts)
+	s, err := New(db, Dialect(d.Dialect), opts)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -71,156 +69,50 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// target is a parsed database URL: what to open, not yet opened.
-type target struct {
-	dialect   Dialect
-	sqliteDSN string // modernc.org/sqlite DSN
-	memory    bool   // SQLite ":memory:": pin one connection
-	pg        *pgx.ConnConfig
-	my        *mysql.Config
+// OpenMigrated is Open followed by Migrate, with the logger of opts: the storage.Opener the
+// dialect packages register, so that storage.Open (and compose's StorageURL) returns a
+// store whose schema is current.
+func OpenMigrated(ctx context.Context, rawURL string, opts storage.OpenOptions) (provider.Store, error) {
+	s, err := Open(ctx, rawURL, Options{Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	return s, nil
 }
 
-// parseURL parses a database URL without touching the file system or the network. Its
-// errors never repeat the URL, which may carry a password.
-func parseURL(rawURL string) (target, error) {
-	scheme, rest, ok := strings.Cut(rawURL, "://")
+// dialectPackages names the package that links each scheme's driver.
+var dialectPackages = map[string]string{
+	"sqlite": "sqlite", "sqlite3": "sqlite", "postgres": "postgres", "postgresql": "postgres",
+	"mysql": "mysql", "mariadb": "mysql",
+}
+
+// driverFor returns the linked driver for rawURL's scheme. Its errors never repeat the URL.
+func driverFor(rawURL string) (sqldriver.Driver, error) {
+	scheme, _, ok := strings.Cut(rawURL, "://")
 	if !ok {
-		return target{}, errors.New("URL has no scheme; want sqlite://, postgres:// or mysql://")
+		return sqldriver.Driver{}, errors.New("URL has no scheme; want sqlite://, postgres:// or mysql://")
 	}
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-		return parseSQLite(rest)
-	case "postgres", "postgresql":
-		cfg, err := pgx.ParseConfig(rawURL)
-		if err != nil {
-			// pgx redacts passwords only on a best-effort basis; say nothing of the URL.
-			return target{}, errors.New("PostgreSQL URL does not parse")
-		}
-		return target{dialect: Postgres, pg: cfg}, nil
-	case "mysql", "mariadb":
-		cfg, err := parseMySQL(rest)
-		if err != nil {
-			return target{}, err
-		}
-		return target{dialect: MySQL, my: cfg}, nil
+	scheme = strings.ToLower(scheme)
+	if d, ok := sqldriver.ByScheme(scheme); ok {
+		return d, nil
+	}
+	if pkg, ok := dialectPackages[scheme]; ok {
+		return sqldriver.Driver{}, fmt.Errorf("the %s driver is not linked: import github.com/oauthkit/oauthkit/storage/sqlstore/%s", scheme, pkg)
 	}
 	if len(scheme) > 20 || strings.ContainsAny(scheme, "@:/") {
-		return target{}, errors.New("URL scheme is not sqlite, postgres, postgresql, mysql or mariadb")
+		return sqldriver.Driver{}, errors.New("URL scheme is not sqlite, postgres, postgresql, mysql or mariadb")
 	}
-	return target{}, fmt.Errorf("scheme %q is not sqlite, postgres, postgresql, mysql or mariadb", scheme)
+	return sqldriver.Driver{}, fmt.Errorf("scheme %q is not sqlite, postgres, postgresql, mysql or mariadb", scheme)
 }
 
-// open opens the parsed target with the pool settings its dialect needs.
-func (t target) open() (*sql.DB, error) {
-	switch t.dialect {
-	case SQLite:
-		db, err := sql.Open("sqlite", t.sqliteDSN)
-		if err != nil {
-			return nil, err
-		}
-		if t.memory {
-			// Every connection to ":memory:" opens a new, empty database: pin exactly
-			// one, and never let the pool close it.
-			db.SetMaxOpenConns(1)
-			db.SetMaxIdleConns(1)
-		} else {
-			// SQLite allows one writer at a time, and writers that wait for each other
-			// inside SQLite poll with growing sleeps (the busy timeout): 64 racing
-			// goroutines on four connections took seconds. One connection queues them in
-			// the pool instead, in microseconds each. The busy timeout still covers other
-			// processes sharing the file.
-			db.SetMaxOpenConns(1)
-			db.SetMaxIdleConns(1)
-		}
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-		return db, nil
-	case Postgres:
-		db := stdlib.OpenDB(*t.pg)
-		db.SetMaxOpenConns(serverMaxOpenConns)
-		db.SetMaxIdleConns(serverMaxIdleConns)
-		db.SetConnMaxLifetime(30 * time.Minute)
-		return db, nil
-	default:
-		conn, err := mysql.NewConnector(t.my)
-		if err != nil {
-			return nil, errors.New("mysql configuration is not valid")
-		}
-		db := sql.OpenDB(conn)
-		db.SetMaxOpenConns(serverMaxOpenConns)
-		db.SetMaxIdleConns(serverMaxIdleConns)
-		db.SetConnMaxLifetime(5 * time.Minute) // below any sane wait_timeout
-		return db, nil
+// linked reports an error naming the package to import if dialect's driver code is not linked.
+func linked(dialect Dialect) error {
+	if _, ok := sqldriver.ByDialect(string(dialect)); !ok {
+		return fmt.Errorf("sqlstore: New: the %s driver is not linked: import github.com/oauthkit/oauthkit/storage/sqlstore/%s", dialect, dialectPackages[string(dialect)])
 	}
-}
-
-// sqliteParams are the DSN parameters of every SQLite connection; files add WAL.
-const (
-	sqliteParams     = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
-	sqliteFileParams = "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-)
-
-// parseSQLite parses the part of a sqlite:// URL after "sqlite://".
-func parseSQLite(rest string) (target, error) {
-	p, query, _ := strings.Cut(rest, "?")
-	p, err := url.PathUnescape(p)
-	if err != nil {
-		return target{}, errors.New("sqlite URL path has an invalid %-escape")
-	}
-	if query != "" {
-		if _, err := url.ParseQuery(query); err != nil {
-			return target{}, errors.New("sqlite URL query does not parse")
-		}
-	}
-	switch {
-	case p == "":
-		return target{}, errors.New("sqlite URL has no path; want sqlite:///abs/path.db, sqlite://rel.db or sqlite://:memory:")
-	case p == ":memory:":
-		return target{dialect: SQLite, memory: true, sqliteDSN: ":memory:?" + join(sqliteParams, query)}, nil
-	case strings.ContainsAny(p, "?#\x00") || strings.HasPrefix(p, "file:"):
-		return target{}, errors.New("sqlite path may not contain ?, # or NUL, nor begin with file:")
-	}
-	return target{dialect: SQLite, sqliteDSN: p + "?" + join(sqliteParams+sqliteFileParams, query)}, nil
-}
-
-func join(a, b string) string {
-	if b == "" {
-		return a
-	}
-	return a + "&" + b
-}
-
-// parseMySQL translates the part of a mysql:// URL after "mysql://"
-// (user:pass@host:port/db?params) into a go-sql-driver configuration.
-func parseMySQL(rest string) (*mysql.Config, error) {
-	u, err := url.Parse("mysql://" + rest)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the URL, password included
-		}
-		return nil, fmt.Errorf("mysql URL does not parse: %w", err)
-	}
-	if u.Host == "" {
-		return nil, errors.New("mysql URL has no host")
-	}
-	addr := u.Host
-	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), "3306")
-	}
-	q := u.Query()
-	for k, v := range map[string]string{"parseTime": "true", "loc": "UTC", "interpolateParams": "true"} {
-		if !q.Has(k) {
-			q.Set(k, v)
-		}
-	}
-	cfg, err := mysql.ParseDSN("tcp(" + addr + ")/" + url.PathEscape(strings.TrimPrefix(u.Path, "/")) + "?" + q.Encode())
-	if err != nil {
-		return nil, errors.New("mysql URL parameters are not valid go-sql-driver/mysql parameters")
-	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
-	}
-	return cfg, nil
+	return nil
 }

@@ -68,7 +68,9 @@ var (
 )
 
 // New returns a Store over a *sql.DB the caller opened with the driver of dialect. The caller
-// keeps ownership of db: Close on the Store does not close it.
+// keeps ownership of db: Close on the Store does not close it. The dialect's package
+// (storage/sqlstore/postgres, …/mysql or …/sqlite) must be linked, since it is what tells
+// the driver's errors apart (a duplicate key from an outage).
 //
 // For SQLite the caller is responsible for a busy timeout (modernc.org/sqlite DSN
 // "_pragma=busy_timeout(5000)") and, for ":memory:", for pinning one connection
@@ -81,6 +83,9 @@ func New(db *sql.DB, dialect Dialect, opts Options) (*Store, error) {
 	case SQLite, Postgres, MySQL:
 	default:
 		return nil, fmt.Errorf("sqlstore: New: Dialect %q is not one of sqlite, postgres, mysql", dialect)
+	}
+	if err := linked(dialect); err != nil {
+		return nil, err
 	}
 	if err := validPrefix(opts.TablePrefix); err != nil {
 		return nil, err

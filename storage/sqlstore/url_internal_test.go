@@ -1,12 +1,55 @@
 package sqlstore
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/oauthkit/oauthkit/storage/sqlstore/internal/mysqldriver"
+	"github.com/oauthkit/oauthkit/storage/sqlstore/internal/pgdriver"
+	"github.com/oauthkit/oauthkit/storage/sqlstore/internal/sqlitedriver"
 )
+
+// target is a parsed database URL, as the dialect drivers' ParseURL functions return it.
+type target struct {
+	dialect   Dialect
+	sqliteDSN string
+	memory    bool
+	pg        *pgx.ConnConfig
+	my        *mysql.Config
+}
+
+// parseURL parses rawURL with the driver of its scheme, as Open does before it opens.
+func parseURL(rawURL string) (t target, err error) {
+	scheme, _, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return t, errors.New("URL has no scheme")
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		t.dialect = SQLite
+		t.sqliteDSN, t.memory, err = sqlitedriver.ParseURL(rawURL)
+	case "postgres", "postgresql":
+		t.dialect = Postgres
+		t.pg, err = pgdriver.ParseURL(rawURL)
+	case "mysql", "mariadb":
+		t.dialect = MySQL
+		t.my, err = mysqldriver.ParseURL(rawURL)
+	default:
+		_, err = driverFor(rawURL)
+		if err == nil {
+			err = fmt.Errorf("no test for scheme %q", scheme)
+		}
+	}
+	return t, err
+}
 
 func TestParseURLTranslatesEachForm(t *testing.T) {
 	cases := []struct {

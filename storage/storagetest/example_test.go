@@ -1,6 +1,7 @@
 package storagetest_test
 
 import (
+	"flag"
 	"fmt"
 	"testing"
 	"time"
@@ -10,9 +11,10 @@ import (
 	"github.com/oauthkit/oauthkit/storage/storagetest"
 )
 
-// A back end runs the kit from its own tests. In the back end's package, the whole
-// conformance test is this function, named TestConformance; memstore stands in for the back
-// end here.
+// A back end runs the kit from its own tests: the whole conformance test of a back end is a
+// function like testConformance, named TestConformance in the back end's package, with a
+// NewStore that gives the store the kit's clock. Here memstore is the back end, and the test
+// is run on the spot to show that it passes.
 func Example() {
 	testConformance := func(t *testing.T) {
 		storagetest.Run(t, func(t *testing.T, now func() time.Time) provider.Store {
@@ -21,9 +23,16 @@ func Example() {
 			return s
 		})
 	}
-	// go test calls it as func TestConformance(t *testing.T).
-	_ = testConformance
-	// Output:
+	// go test runs it as func TestConformance(t *testing.T); this runs it the same way, with
+	// go test's progress lines (-v) kept out of the example's output.
+	verbose := flag.Lookup("test.v").Value
+	was := verbose.String()
+	verbose.Set("false")
+	defer verbose.Set(was)
+	ok := testing.RunTests(func(_, _ string) (bool, error) { return true, nil },
+		[]testing.InternalTest{{Name: "TestConformance", F: testConformance}})
+	fmt.Println("memstore passes the kit:", ok)
+	// Output: memstore passes the kit: true
 }
 
 // A Clock moves only when told, so expiry is tested without sleeping.

@@ -7,25 +7,16 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/benchkit"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat/encrypted"
 	"github.com/oauthkit/oauthkit/tokenformat/formattest"
 )
-
-// benchRecord is a typical access token: a user, a client, two scopes, one audience.
-func benchRecord(now time.Time) *provider.Record {
-	return &provider.Record{
-		Kind: provider.AccessToken, GrantID: "9b2f0c1e-6a57-4c1d-9d0e-8f1b2a3c4d5e", ClientID: "my-client",
-		Subject: "user-1234", GrantedScopes: []string{"openid", "profile"}, GrantedAudience: []string{"https://api.example.com"},
-		IssuedAt: now, ExpiresAt: now.Add(time.Hour), AuthTime: now.Add(-time.Minute),
-	}
-}
 
 // BenchmarkEncrypted compares, in one run, our compact AES-256-GCM envelope with a "dir" +
 // A256GCM JWE of the same record as JSON (go-jose, the alternative the format was chosen
@@ -37,7 +28,7 @@ func BenchmarkEncrypted(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec := benchRecord(time.Now())
+	rec := benchkit.Record(time.Now())
 	tok, err := f.Issue(ctx, rec)
 	if err != nil {
 		b.Fatal(err)
@@ -61,7 +52,7 @@ func BenchmarkEncrypted(b *testing.B) {
 
 	b.Run("issue/oauthkit", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu := cpuMeter(b)
+		cpu := benchkit.Meter(b)
 		for b.Loop() {
 			if _, err := f.Issue(ctx, rec); err != nil {
 				b.Fatal(err)
@@ -95,7 +86,7 @@ func BenchmarkEncrypted(b *testing.B) {
 	})
 	b.Run("parse/oauthkit", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu := cpuMeter(b)
+		cpu := benchkit.Meter(b)
 		for b.Loop() {
 			if _, err := f.Parse(ctx, tok.Value); err != nil {
 				b.Fatal(err)
@@ -130,16 +121,4 @@ func BenchmarkEncrypted(b *testing.B) {
 			}
 		}
 	})
-}
-
-// cpuMeter locks the benchmark to its thread and returns a function that reports the
-// thread's CPU time per operation as cpu-ns/op: on a loaded machine, wall time (ns/op)
-// includes time spent preempted, CPU time does not.
-func cpuMeter(b *testing.B) func() {
-	runtime.LockOSThread()
-	t0 := threadCPU()
-	return func() {
-		b.ReportMetric(float64(threadCPU()-t0)/float64(b.N), "cpu-ns/op")
-		runtime.UnlockOSThread()
-	}
 }

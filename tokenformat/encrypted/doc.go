@@ -4,7 +4,7 @@
 //
 // The wire form is base64url (unpadded) of a compact binary envelope:
 //
-//	version (1 byte, 1) | len(kid) (1 byte) | kid | nonce (12 bytes) | AES-256-GCM(record) + tag
+//	version (1 byte, 2) | len(kid) (1 byte) | kid | nonce (12 bytes) | AES-256-GCM(record) + tag
 //
 // The version, kid and nonce are the additional authenticated data, so none of them can be
 // altered; the kid lets a token made before a rotation decrypt while its key is retired
@@ -12,8 +12,9 @@
 // are 32-byte secrets. Nonces are random: with 96-bit random nonces a key should seal fewer
 // than 2^32 tokens, so rotate the key well before that.
 //
-// The record is encoded in a compact binary form (not JSON) and carries every field of
-// provider.Record except Key and UsedAt, and a random 128-bit jti. The Token's Key is the
+// The record is a random 128-bit jti followed by provider.Record's binary form
+// (Record.AppendBinary, the codec the Redis back end stores too), not JSON, with Key and
+// UsedAt left empty. Version 1 tokens, from before the codec was shared, are refused. The Token's Key is the
 // jti in base64url: revocation denies Token.Key in the jti deny-list (provider.DenyList)
 // until the token's expiry. Persistence is StoreNothing.
 //

@@ -32,7 +32,9 @@ const Algorithm = "A256GCM"
 const DefaultMaxTokenSize = 16 << 10
 
 const (
-	version  = 1
+	// version 2 carries the record in provider's binary form; version 1 tokens (the format's
+	// own encoding, before there was one codec) are refused as of unknown version.
+	version  = 2
 	nonceLen = 12
 	jtiLen   = 16
 	tagLen   = 16

@@ -133,6 +133,21 @@ func TestIssueRefusesWrongKeys(t *testing.T) {
 	}
 }
 
+// TestVersionOneTokensAreRefusedAsInvalid checks that a token sealed before the record moved
+// to provider's binary form (version 1, valid at formattest.Start under formattest.FixedKey)
+// is an invalid token, not a panic or a misread record.
+func TestVersionOneTokensAreRefusedAsInvalid(t *testing.T) {
+	const v1 = "AQ1maXhlZC1BMjU2R0NNhfGH8TN_9OoebDKHwHMEyyA_XBj6jq7uXtdKNba-cGdcQByYPhu4fpk-3Al3_kVhuSKbPu9LMRWE_KecMgzsV6Qf5Tkswouh8APzcvo21Z3-iFh5ly1keyC_XvO_Otqdb1oQx3oxur0xG3PMM7vBGGZyAInEwNdXR5KwGmFhc-ByeN_3n4BUwIUOJQaSIhfW1S8sOC7kqAi7sJd0qHGefZGE5SMtSPlumdmuEHaRs9Av_Su1Jbv2nX8HZfURZpH9aGX7qQXYJ1eMob0avdwXUx5DjxsSeh82tCBqSWh3NY1a3S_v1JO5AVt7QAYELuWBDvHwNUVvLeBnSenew5dXKRLt5DdHMMbqakJBdMUqHqg3DymJh_zuQpUirpj8WG_XKWHyLNc-QAcA6iJ33xNNbBU1r4hSJf9A_iZrPijuged0AALLEmsvHF24Spsr9cQ92i3PReT185LjQIY3BfR87yGw98VndOddA_Q"
+	f, err := encrypted.New(formattest.NewKeys(formattest.FixedKey("enc", encrypted.Algorithm)),
+		encrypted.Options{Now: formattest.NewClock(formattest.Start).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Parse(context.Background(), v1); !errors.Is(err, tokenformat.ErrInvalidToken) {
+		t.Fatalf("Parse of a version 1 token: %v, want ErrInvalidToken", err)
+	}
+}
+
 // TestIssueAllocatesOnlyTheTokenAndItsKey pins what the pooled buffer buys: Issue allocates
 // the token's text and the jti's, nothing else; Parse allocates no more than the record it
 // returns needs beyond the decoding (the record and its strings, counted here for a record

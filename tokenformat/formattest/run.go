@@ -20,30 +20,6 @@ import (
 // Start is the fake clock's starting time in every subtest of Run.
 var Start = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// Clock is a fake clock for tests: Now returns a time that only Advance moves. It is safe
-// for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a clock that reads t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // RichRecord returns an access-token record with every field set, times in whole seconds
 // around now, as Run round-trips it.
 func RichRecord(now time.Time) *provider.Record {

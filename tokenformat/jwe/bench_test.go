@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/benchkit"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat/formattest"
 )
@@ -34,14 +35,7 @@ func BenchmarkJWE(b *testing.B) {
 	obj, _ := enc.Encrypt(inner)
 	raw, _ := obj.CompactSerialize()
 
-	b.Run("issue/oauthkit", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := f.Issue(ctx, rec); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchkit.Run(b, "issue/oauthkit", func() error { _, err := f.Issue(ctx, rec); return err })
 	b.Run("issue/go-jose-encrypt-only", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -54,14 +48,7 @@ func BenchmarkJWE(b *testing.B) {
 			}
 		}
 	})
-	b.Run("parse/oauthkit", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := f.Parse(ctx, tok.Value); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchkit.Run(b, "parse/oauthkit", func() error { _, err := f.Parse(ctx, tok.Value); return err })
 	b.Run("parse/go-jose-decrypt-only", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

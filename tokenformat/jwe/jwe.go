@@ -4,15 +4,13 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/josecore"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/jws"
@@ -156,7 +154,8 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	}
 	enc, err := jose.NewEncrypter(ContentEncryption,
 		jose.Recipient{Algorithm: alg, Key: pub, KeyID: rk.KeyID},
-		(&jose.EncrypterOptions{}).WithType(jws.Type).WithContentType("JWT"))
+		(&jose.EncrypterOptions{}).WithType(jws.Type).WithContentType("JWT").
+			WithHeader(jws.MarkerHeader, f.persist.String()))
 	if err != nil {
 		return tokenformat.Token{}, fmt.Errorf("jwe: issue: %w", err)
 	}
@@ -206,31 +205,25 @@ func (f *Format) recipientKey(k *jose.JSONWebKey) (jose.KeyAlgorithm, any, error
 
 func invalid(why string) error { return fmt.Errorf("%w: jwe: %s", tokenformat.ErrInvalidToken, why) }
 
-var strict = base64.RawURLEncoding.Strict()
-
 // Parse decrypts token with the key its kid names in Options.Decryption and verifies the
 // inner JWS with the jws format.
 func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, error) {
-	h, obj, err := f.envelope(token)
+	h, obj, err := f.envelope(token, true)
 	if err != nil {
 		return tokenformat.Token{}, err
 	}
 	if f.dec == nil {
 		return tokenformat.Token{}, invalid("no decryption keys are configured")
 	}
-	var kid, cty, typ string
-	if json.Unmarshal(h["kid"], &kid) != nil || kid == "" {
+	switch {
+	case h.Kid == "":
 		return tokenformat.Token{}, invalid("header has no kid")
+	case h.HasTyp && !josecore.IsAccessTokenType(h.Typ):
+		return tokenformat.Token{}, invalid("typ is not at+jwt")
+	case !f.ownsMarker(h):
+		return tokenformat.Token{}, invalid("token is of another persistence mode")
 	}
-	if json.Unmarshal(h["cty"], &cty) != nil || !strings.EqualFold(cty, "JWT") {
-		return tokenformat.Token{}, invalid("cty is not JWT")
-	}
-	if raw, ok := h["typ"]; ok {
-		if json.Unmarshal(raw, &typ) != nil || !strings.EqualFold(typ, jws.Type) && !strings.EqualFold(typ, "application/"+jws.Type) {
-			return tokenformat.Token{}, invalid("typ is not at+jwt")
-		}
-	}
-	key, err := f.dec.Lookup(ctx, kid)
+	key, err := f.dec.Lookup(ctx, h.Kid)
 	if err != nil {
 		if errors.Is(err, tokenformat.ErrUnknownKey) {
 			return tokenformat.Token{}, invalid("unknown kid")
@@ -249,36 +242,19 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 	return tok, nil
 }
 
-// envelope checks the size, shape, header and algorithms of a compact JWE and parses it.
-func (f *Format) envelope(token string) (map[string]json.RawMessage, *jose.JSONWebEncryption, error) {
+// envelope checks the size, shape and header of a compact JWE with the core (nested: cty
+// JWT) and has go-jose parse it under the algorithm allow-lists.
+func (f *Format) envelope(token string, nested bool) (josecore.JWEHeader, *jose.JSONWebEncryption, error) {
 	if len(token) > f.maxSize {
-		return nil, nil, invalid("token longer than the size limit")
+		return josecore.JWEHeader{}, nil, invalid("token longer than the size limit")
 	}
-	parts := strings.Split(token, ".")
-	if len(parts) != 5 {
-		return nil, nil, invalid("not a compact JWE")
-	}
-	for i, p := range parts {
-		if _, err := strict.DecodeString(p); err != nil {
-			return nil, nil, invalid("segment is not base64url")
-		}
-		if p == "" && i != 1 {
-			return nil, nil, invalid("empty segment")
-		}
-	}
-	hjs, _ := strict.DecodeString(parts[0])
-	var h map[string]json.RawMessage
-	if err := json.Unmarshal(hjs, &h); err != nil {
-		return nil, nil, invalid("header is not a JSON object")
-	}
-	for _, name := range []string{"zip", "crit", "jku", "x5u", "jwk", "x5c"} {
-		if _, ok := h[name]; ok {
-			return nil, nil, invalid("header " + name + " is refused")
-		}
+	h, err := josecore.ParseJWE(token, jws.MarkerHeader, nested)
+	if err != nil {
+		return josecore.JWEHeader{}, nil, invalid(err.Error())
 	}
 	obj, err := jose.ParseEncryptedCompact(token, f.algs, []jose.ContentEncryption{ContentEncryption})
 	if err != nil {
-		return nil, nil, invalid("malformed or disallowed algorithm")
+		return josecore.JWEHeader{}, nil, invalid("malformed or disallowed algorithm")
 	}
 	return h, obj, nil
 }
@@ -299,7 +275,7 @@ func (f *Format) decrypt(obj *jose.JSONWebEncryption, key *jose.JSONWebKey) ([]b
 // decryptWithKey opens a compact JWE with key under every rule of Parse except the access
 // token's own (kid, cty, typ, the inner JWS). The Wycheproof test uses it.
 func (f *Format) decryptWithKey(token string, key *jose.JSONWebKey) ([]byte, error) {
-	_, obj, err := f.envelope(token)
+	_, obj, err := f.envelope(token, false)
 	if err != nil {
 		return nil, err
 	}
@@ -335,10 +311,22 @@ func (f *Format) privateKey(key *jose.JSONWebKey, alg jose.KeyAlgorithm) (any, e
 	return nil, errors.New("key holds no private decryption key")
 }
 
-// Restore rebuilds a record from a StoreTokenOnly stub (jws.Stub); see jws.Restore.
-func (f *Format) Restore(ctx context.Context, stub *provider.Record) (*provider.Record, error) {
-	return jws.Restore(ctx, f, stub)
+// ownsMarker reports whether a token with header h belongs to the format's persistence
+// mode: an unmarked token (issued before the marker) belongs to the StoreRecord mode only.
+func (f *Format) ownsMarker(h josecore.JWEHeader) bool {
+	if !h.HasMarker {
+		return f.persist == tokenformat.StoreRecord
+	}
+	return h.Marker == f.persist.String()
 }
 
-// Recognize reports whether token has the shape of a compact JWE: five segments.
-func (f *Format) Recognize(token string) bool { return strings.Count(token, ".") == 4 }
+// Recognize reports whether token is one of the format's: a compact JWE whose protected
+// header has typ at+jwt (or none) and the format's jws.MarkerHeader (or none, for the
+// StoreRecord mode). It reads only the header and decrypts nothing.
+func (f *Format) Recognize(token string) bool {
+	if len(token) > f.maxSize {
+		return false
+	}
+	h, err := josecore.ParseJWE(token, jws.MarkerHeader, true)
+	return err == nil && (!h.HasTyp || josecore.IsAccessTokenType(h.Typ)) && f.ownsMarker(h)
+}

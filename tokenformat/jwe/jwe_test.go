@@ -263,23 +263,6 @@ func TestRecipientKeyOfTheWrongKindIsRefused(t *testing.T) {
 	}
 }
 
-func TestStoreTokenOnlyRestoresFromTheJWE(t *testing.T) {
-	ctx := context.Background()
-	f := newFormat(t, "ES256", key(t, "enc", "ECDH-ES+A256KW"), nil)
-	rec := formattest.RichRecord(time.Now().Truncate(time.Second))
-	tok, err := f.Issue(ctx, rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := f.Restore(ctx, jws.Stub(rec, tok))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.GrantID != rec.GrantID || got.Key != tok.Key || got.ClientID != rec.ClientID {
-		t.Errorf("restored = %+v", got)
-	}
-}
-
 func TestRecipientIsChosenByClient(t *testing.T) {
 	ctx := context.Background()
 	a, b := key(t, "enc", "ECDH-ES+A256KW"), key(t, "enc", "RSA-OAEP-256")

@@ -6,26 +6,16 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/internal/benchkit"
 	"github.com/oauthkit/oauthkit/tokenformat/formattest"
 	"github.com/oauthkit/oauthkit/tokenformat/jws"
 )
-
-// benchRecord is a typical access token: a user, a client, two scopes, one audience.
-func benchRecord(now time.Time) *provider.Record {
-	return &provider.Record{
-		Kind: provider.AccessToken, GrantID: "9b2f0c1e-6a57-4c1d-9d0e-8f1b2a3c4d5e", ClientID: "my-client",
-		Subject: "user-1234", GrantedScopes: []string{"openid", "profile"}, GrantedAudience: []string{"https://api.example.com"},
-		IssuedAt: now, ExpiresAt: now.Add(time.Hour), AuthTime: now.Add(-time.Minute),
-	}
-}
 
 // BenchmarkES256 compares, in one run, our Issue and Parse with raw go-jose signing and
 // verifying the same payload, and with the raw ECDSA signature of the same signing input
@@ -38,7 +28,7 @@ func BenchmarkES256(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec := benchRecord(time.Now())
+	rec := benchkit.Record(time.Now())
 	tok, err := f.Issue(ctx, rec)
 	if err != nil {
 		b.Fatal(err)
@@ -57,14 +47,7 @@ func BenchmarkES256(b *testing.B) {
 	joseObj, _ := signer.Sign(payload)
 	joseTok, _ := joseObj.CompactSerialize()
 
-	b.Run("issue/oauthkit", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := f.Issue(ctx, rec); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchkit.Run(b, "issue/oauthkit", func() error { _, err := f.Issue(ctx, rec); return err })
 	b.Run("issue/go-jose", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -86,14 +69,7 @@ func BenchmarkES256(b *testing.B) {
 			}
 		}
 	})
-	b.Run("parse/oauthkit", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := f.Parse(ctx, tok.Value); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchkit.Run(b, "parse/oauthkit", func() error { _, err := f.Parse(ctx, tok.Value); return err })
 	b.Run("parse/go-jose", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -121,7 +97,7 @@ func BenchmarkES256(b *testing.B) {
 // raw ECDSA signature of the same signing input, our Parse over a raw verify — by running
 // them and raw go-jose alternately, 8 operations at a time, and counting the CPU time of the thread (not wall
 // time), so that load on a shared machine falls on neither side. The ns/op is of the pair;
-// the ratios are the metrics issue-x-raw and parse-x-raw.
+// the ratios are the metrics issue/raw and parse/raw (benchkit.Interleave).
 func BenchmarkES256Interleaved(b *testing.B) {
 	ctx := context.Background()
 	k := formattest.FixedKey("sig", "ES256")
@@ -130,7 +106,7 @@ func BenchmarkES256Interleaved(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec := benchRecord(time.Now())
+	rec := benchkit.Record(time.Now())
 	tok, err := f.Issue(ctx, rec)
 	if err != nil {
 		b.Fatal(err)
@@ -149,37 +125,17 @@ func BenchmarkES256Interleaved(b *testing.B) {
 	joseObj, _ := signer.Sign(payload)
 	joseTok, _ := joseObj.CompactSerialize()
 
-	const batch = 8
-	// interleave runs ours, go-jose and raw in turn and reports ours/raw and go-jose/raw.
-	interleave := func(b *testing.B, op string, ours, gojose, raw func()) {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		var tOurs, tJose, tRaw time.Duration
-		for b.Loop() {
-			t0 := threadCPU()
-			for range batch {
-				ours()
-			}
-			t1 := threadCPU()
-			for range batch {
-				gojose()
-			}
-			t2 := threadCPU()
-			for range batch {
-				raw()
-			}
-			t3 := threadCPU()
-			tOurs, tJose, tRaw = tOurs+t1-t0, tJose+t2-t1, tRaw+t3-t2
-		}
-		b.ReportMetric(float64(tOurs)/float64(tRaw), op+"-x-raw")
-		b.ReportMetric(float64(tJose)/float64(tRaw), "gojose-"+op+"-x-raw")
-	}
 	b.Run("issue", func(b *testing.B) {
-		interleave(b, "issue", func() {
+		benchkit.Interleave(b, benchkit.Contender{Name: "raw", Op: func() {
+			d := sha256.Sum256(input)
+			if _, err := ecdsa.SignASN1(rand.Reader, priv, d[:]); err != nil {
+				b.Fatal(err)
+			}
+		}}, benchkit.Contender{Name: "issue", Op: func() {
 			if _, err := f.Issue(ctx, rec); err != nil {
 				b.Fatal(err)
 			}
-		}, func() {
+		}}, benchkit.Contender{Name: "gojose-issue", Op: func() {
 			obj, err := signer.Sign(payload)
 			if err != nil {
 				b.Fatal(err)
@@ -187,19 +143,19 @@ func BenchmarkES256Interleaved(b *testing.B) {
 			if _, err := obj.CompactSerialize(); err != nil {
 				b.Fatal(err)
 			}
-		}, func() {
-			d := sha256.Sum256(input)
-			if _, err := ecdsa.SignASN1(rand.Reader, priv, d[:]); err != nil {
-				b.Fatal(err)
-			}
-		})
+		}})
 	})
 	b.Run("parse", func(b *testing.B) {
-		interleave(b, "parse", func() {
+		benchkit.Interleave(b, benchkit.Contender{Name: "raw", Op: func() {
+			d := sha256.Sum256(input)
+			if !ecdsa.VerifyASN1(&priv.PublicKey, d[:], der) {
+				b.Fatal("does not verify")
+			}
+		}}, benchkit.Contender{Name: "parse", Op: func() {
 			if _, err := f.Parse(ctx, tok.Value); err != nil {
 				b.Fatal(err)
 			}
-		}, func() {
+		}}, benchkit.Contender{Name: "gojose-parse", Op: func() {
 			obj, err := jose.ParseSignedCompact(joseTok, []jose.SignatureAlgorithm{jose.ES256})
 			if err != nil {
 				b.Fatal(err)
@@ -207,11 +163,6 @@ func BenchmarkES256Interleaved(b *testing.B) {
 			if _, err := obj.Verify(&priv.PublicKey); err != nil {
 				b.Fatal(err)
 			}
-		}, func() {
-			d := sha256.Sum256(input)
-			if !ecdsa.VerifyASN1(&priv.PublicKey, d[:], der) {
-				b.Fatal("does not verify")
-			}
-		})
+		}})
 	})
 }

@@ -6,22 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/oauthkit/oauthkit/internal/claimset"
+	"github.com/oauthkit/oauthkit/internal/jsonscan"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 )
-
-// registered are the claims the format sets itself; extra claims may not name them.
-var registered = map[string]bool{
-	"iss": true, "sub": true, "aud": true, "exp": true, "nbf": true, "iat": true, "jti": true,
-	"client_id": true, "scope": true, "auth_time": true,
-}
 
 // member is one extra claim: its name and its JSON value.
 type member struct {
@@ -34,7 +28,7 @@ func (f *Format) extraClaims(ctx context.Context, rec *provider.Record) ([]membe
 	var out []member
 	seen := map[string]bool{}
 	add := func(name string, val []byte, from string) error {
-		if registered[name] {
+		if claimset.Registered(name) { // the format sets these itself
 			return fmt.Errorf("jws: issue: %s names the registered claim %q", from, name)
 		}
 		if seen[name] {
@@ -202,113 +196,69 @@ func appendStringBody(b []byte, s string) []byte {
 	return append(b, s[start:]...)
 }
 
-// readClaims checks the claims of a verified token and rebuilds its record.
+// readClaims checks the claims of a verified token with the one claims parser and rebuilds
+// its record; members that are not registered claims become Record.Claims.
 func (f *Format) readClaims(js []byte) (*provider.Record, error) {
-	rec := &provider.Record{Kind: provider.AccessToken}
-	var iss, scope string
-	var iat, exp, nbf, authTime float64
-	var have uint16
-	const (
-		hIss = 1 << iota
-		hSub
-		hAud
-		hClient
-		hJti
-		hIat
-		hExp
-		hNbf
-		hScope
-		hAuth
-	)
+	var cs claimset.Set
 	var extra []byte
-	var it members
-	if err := it.start(js); err != nil {
+	var names []string
+	err := cs.Parse(js, func(name []byte, sc *jsonscan.Scanner) error {
+		raw, err := sc.Raw()
+		if err != nil {
+			return err
+		}
+		n := string(name)
+		if slices.Contains(names, n) {
+			return errors.New("duplicate claim")
+		}
+		names = append(names, n)
+		if extra == nil {
+			extra = append(make([]byte, 0, len(js)), '{')
+		} else {
+			extra = append(extra, ',')
+		}
+		extra = appendString(extra, n)
+		extra = append(extra, ':')
+		extra = append(extra, raw...)
+		return nil
+	})
+	if err != nil {
 		return nil, invalid("claims: " + err.Error())
 	}
-	for {
-		name, val, ok, err := it.next()
-		if err != nil {
-			return nil, invalid("claims: " + err.Error())
-		}
-		if !ok {
-			break
-		}
-		switch string(name) {
-		case "iss":
-			have |= hIss
-			if !bytes.Equal(val, f.issuerJS) { // the common case compares without decoding
-				err = stringValue(val, &iss)
-			} else {
-				iss = f.issuer
-			}
-		case "sub":
-			have |= hSub
-			err = stringValue(val, &rec.Subject)
-		case "aud":
-			have |= hAud
-			rec.GrantedAudience, err = audienceValue(val)
-		case "client_id":
-			have |= hClient
-			err = stringValue(val, &rec.ClientID)
-		case "jti":
-			have |= hJti
-			err = stringValue(val, &rec.Key)
-		case "scope":
-			have |= hScope
-			err = stringValue(val, &scope)
-		case "iat":
-			have |= hIat
-			iat, err = numberValue(val)
-		case "exp":
-			have |= hExp
-			exp, err = numberValue(val)
-		case "nbf":
-			have |= hNbf
-			nbf, err = numberValue(val)
-		case "auth_time":
-			have |= hAuth
-			authTime, err = numberValue(val)
-		default:
-			if extra == nil {
-				extra = append(make([]byte, 0, len(js)), '{')
-			} else {
-				extra = append(extra, ',')
-			}
-			extra = appendString(extra, string(name))
-			extra = append(extra, ':')
-			extra = append(extra, val...)
-		}
-		if err != nil {
-			return nil, invalid("claim " + string(name) + ": " + err.Error())
-		}
-	}
 	switch {
-	case have&hIss == 0 || iss != f.issuer:
+	case cs.Issuer != f.issuer:
 		return nil, invalid("iss is not the issuer")
-	case have&hSub == 0 || rec.Subject == "":
+	case cs.Subject == "":
 		return nil, invalid("sub is missing")
-	case have&hAud == 0 || len(rec.GrantedAudience) == 0:
+	case len(cs.Audience) == 0:
 		return nil, invalid("aud is missing")
-	case have&hClient == 0 || rec.ClientID == "":
+	case cs.ClientID == "":
 		return nil, invalid("client_id is missing")
-	case have&hJti == 0 || rec.Key == "" || len(rec.Key) > provider.MaxKeyLen:
+	case cs.JTI == "" || len(cs.JTI) > provider.MaxKeyLen:
 		return nil, invalid("jti is missing or too long")
-	case have&hIat == 0:
+	case !cs.IssuedAt.Set:
 		return nil, invalid("iat is missing")
-	case have&hExp == 0:
+	case !cs.ExpiresAt.Set:
 		return nil, invalid("exp is missing")
 	}
 	now := f.now()
-	if have&hNbf != 0 && now.Add(f.leeway).Before(unixTime(nbf)) {
+	if cs.NotBefore.Set && now.Add(f.leeway).Before(cs.NotBefore.Time()) {
 		return nil, invalid("token is not valid yet (nbf)")
 	}
-	rec.IssuedAt = unixTime(iat)
-	rec.ExpiresAt = unixTime(exp)
-	if have&hAuth != 0 {
-		rec.AuthTime = unixTime(authTime)
+	rec := &provider.Record{
+		Kind:            provider.AccessToken,
+		Key:             cs.JTI,
+		ClientID:        cs.ClientID,
+		Subject:         cs.Subject,
+		GrantedAudience: cs.Audience,
+		IssuedAt:        cs.IssuedAt.Time().UTC(),
+		ExpiresAt:       cs.ExpiresAt.Time().UTC(),
 	}
-	if scope != "" {
-		rec.GrantedScopes = strings.Fields(scope)
+	if cs.AuthTime.Set {
+		rec.AuthTime = cs.AuthTime.Time().UTC()
+	}
+	if cs.Scope != "" {
+		rec.GrantedScopes = strings.Fields(cs.Scope)
 	}
 	if extra != nil {
 		rec.Claims = append(extra, '}')
@@ -317,165 +267,4 @@ func (f *Format) readClaims(js []byte) (*provider.Record, error) {
 		return nil, fmt.Errorf("%w: jws: exp has passed", tokenformat.ErrExpired)
 	}
 	return rec, nil
-}
-
-func unixTime(v float64) time.Time {
-	sec, frac := math.Modf(v)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
-}
-
-// members iterates over the members of a JSON object. start checks that js is valid JSON
-// and an object; next returns each member's name (its raw bytes when it has no escapes, else
-// decoded) and raw value, failing on a duplicate name.
-type members struct {
-	js   []byte
-	i    int
-	done bool
-	seen [][]byte
-	buf  [16][]byte
-}
-
-func (m *members) start(js []byte) error {
-	m.js, m.seen = js, m.buf[:0]
-	i := skipSpace(js, 0)
-	if i >= len(js) || js[i] != '{' || !json.Valid(js) {
-		return errors.New("not a JSON object")
-	}
-	m.i = skipSpace(js, i+1)
-	m.done = m.i < len(js) && js[m.i] == '}'
-	return nil
-}
-
-func (m *members) next() (name, val []byte, ok bool, err error) {
-	if m.done || m.i >= len(m.js) {
-		return nil, nil, false, nil
-	}
-	js, i := m.js, m.i
-	end := skipValue(js, i)
-	name = js[i+1 : end-1]
-	if bytes.IndexByte(name, '\\') >= 0 {
-		var s string
-		if err := json.Unmarshal(js[i:end], &s); err != nil {
-			return nil, nil, false, err
-		}
-		name = []byte(s)
-	}
-	for _, n := range m.seen {
-		if bytes.Equal(n, name) {
-			return nil, nil, false, fmt.Errorf("duplicate member %q", name)
-		}
-	}
-	m.seen = append(m.seen, name)
-	i = skipSpace(js, end)
-	i = skipSpace(js, i+1) // ':'
-	end = skipValue(js, i)
-	val = js[i:end]
-	i = skipSpace(js, end)
-	if i < len(js) && js[i] == '}' {
-		m.done = true
-	}
-	m.i = skipSpace(js, i+1) // ','
-	return name, val, true, nil
-}
-
-func skipSpace(js []byte, i int) int {
-	for i < len(js) && (js[i] == ' ' || js[i] == '\t' || js[i] == '\n' || js[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipValue returns the index just after the valid JSON value that starts at js[i].
-func skipValue(js []byte, i int) int {
-	if i >= len(js) {
-		return i
-	}
-	switch js[i] {
-	case '"':
-		i++
-		for i < len(js) {
-			switch js[i] {
-			case '\\':
-				i += 2
-			case '"':
-				return i + 1
-			default:
-				i++
-			}
-		}
-		return len(js)
-	case '{', '[':
-		depth := 0
-		for i < len(js) {
-			switch js[i] {
-			case '"':
-				i = skipValue(js, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return len(js)
-	default:
-		for i < len(js) {
-			switch js[i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return i
-			}
-			i++
-		}
-		return i
-	}
-}
-
-// stringValue decodes the JSON string val into dst.
-func stringValue(val []byte, dst *string) error {
-	if len(val) < 2 || val[0] != '"' {
-		return errors.New("not a string")
-	}
-	body := val[1 : len(val)-1]
-	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-		*dst = string(body)
-		return nil
-	}
-	return json.Unmarshal(val, dst)
-}
-
-// audienceValue decodes aud: a string, or an array of strings (RFC 7519 §4.1.3).
-func audienceValue(val []byte) ([]string, error) {
-	if len(val) > 0 && val[0] == '"' {
-		var s string
-		if err := stringValue(val, &s); err != nil {
-			return nil, err
-		}
-		return []string{s}, nil
-	}
-	var out []string
-	if err := json.Unmarshal(val, &out); err != nil {
-		return nil, errors.New("not a string or an array of strings")
-	}
-	for _, a := range out {
-		if a == "" {
-			return nil, errors.New("empty audience")
-		}
-	}
-	return out, nil
-}
-
-// numberValue decodes a NumericDate (RFC 7519 §2): a JSON number of seconds.
-func numberValue(val []byte) (float64, error) {
-	if len(val) == 0 || (val[0] != '-' && (val[0] < '0' || val[0] > '9')) {
-		return 0, errors.New("not a number")
-	}
-	v, err := strconv.ParseFloat(string(val), 64)
-	if err != nil || v < 0 || v > 1<<40 {
-		return 0, errors.New("not a date")
-	}
-	return v, nil
 }

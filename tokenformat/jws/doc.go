@@ -24,11 +24,15 @@
 //     introspection or locally by signature, as the resource server prefers.
 //   - StoreNothing: store nothing; the token is self-contained and revocation adds
 //     Token.Key (the jti) to the deny-list until the token's expiry.
-//   - StoreTokenOnly: store Stub(rec, tok) — the record's indexing fields (Key, GrantID,
-//     ClientID, Subject, IssuedAt, ExpiresAt) with the JOSE string in Session — and rebuild
-//     the record on read with Format.Restore. Revocation deletes the stub. The stored string
-//     is a live bearer token: choose this mode only where the store is as trusted as the
-//     signing key (it is Apache CXF's storeJwtTokenKeyOnly).
+//   - StoreTokenOnly: store the record's indexing fields with the JOSE string, and rebuild
+//     the record on read by parsing the stored string again. Revocation deletes it. The
+//     stored string is a live bearer token: choose this mode only where the store is as
+//     trusted as the signing key (it is Apache CXF's storeJwtTokenKeyOnly).
+//
+// Every issued token names its mode in the protected header (MarkerHeader "pst"), so
+// Recognize tells the modes apart from the header alone and formats of all three modes can
+// be enabled side by side; a token without the marker (issued before it existed) belongs
+// to the StoreRecord mode.
 //
 // # What Parse refuses
 //

@@ -12,10 +12,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/josecore"
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
 )
@@ -28,6 +28,13 @@ const Type = "at+jwt"
 
 // DefaultMaxTokenSize is the default for Options.MaxTokenSize.
 const DefaultMaxTokenSize = 8 << 10
+
+// MarkerHeader is the protected-header parameter Issue sets to the format's
+// Persistence.String() ("record", "nothing", "token-only"), so that Recognize tells the
+// persistence modes apart from the header alone, without verifying. Parse refuses a token
+// whose marker names another mode; a token without one (issued before the marker existed)
+// belongs to the StoreRecord mode only.
+const MarkerHeader = "pst"
 
 // Options configure a Format. The zero value of every field is a documented safe default.
 type Options struct {
@@ -84,7 +91,7 @@ var (
 // KeySource hands out the same *jose.JSONWebKey.
 type issuingKey struct {
 	jwk    *jose.JSONWebKey
-	signer signer
+	signer *josecore.Signer
 	header string
 }
 
@@ -183,7 +190,7 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	}
 	ik := f.lastKey.Load()
 	if ik == nil || ik.jwk != key {
-		s, err := signerFor(f.alg, key)
+		s, err := josecore.NewSigner(f.alg, key)
 		if err != nil {
 			return tokenformat.Token{}, fmt.Errorf("jws: issue: %w", err)
 		}
@@ -213,18 +220,17 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 
 	hdr := ik.header
 	plen := base64.RawURLEncoding.EncodedLen(len(payload))
-	out := make([]byte, 0, len(hdr)+1+plen+1+base64.RawURLEncoding.EncodedLen(s.sigSize()))
+	out := make([]byte, 0, len(hdr)+1+plen+1+base64.RawURLEncoding.EncodedLen(s.SignatureSize()))
 	out = append(out, hdr...)
 	out = append(out, '.')
 	out = base64.RawURLEncoding.AppendEncode(out, payload)
-	sig, err := s.sign(out)
+	sig, err := s.Sign(out)
 	if err != nil {
 		return tokenformat.Token{}, fmt.Errorf("jws: issue: sign: %w", err)
 	}
 	out = append(out, '.')
 	out = base64.RawURLEncoding.AppendEncode(out, sig)
-	// out is never written again, so the token shares its memory.
-	return tokenformat.Token{Value: unsafe.String(&out[0], len(out)), Key: string(jtiText[:]), Record: nil}, nil
+	return tokenformat.Token{Value: string(out), Key: string(jtiText[:]), Record: nil}, nil
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -238,8 +244,9 @@ func (f *Format) header(kid string, alg jose.SignatureAlgorithm) string {
 	js, _ := json.Marshal(struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
+		Pst string `json:"pst"`
 		Typ string `json:"typ"`
-	}{string(alg), kid, Type})
+	}{string(alg), kid, f.persist.String(), Type})
 	h := base64.RawURLEncoding.EncodeToString(js)
 	f.headers.Store(ck, h)
 	return h
@@ -266,23 +273,23 @@ func (f *Format) parse(ctx context.Context, token string) (*provider.Record, err
 	if err != nil {
 		return nil, err
 	}
-	key, err := f.keys.Lookup(ctx, h.kid)
+	key, err := f.keys.Lookup(ctx, h.Kid)
 	if err != nil {
 		if errors.Is(err, tokenformat.ErrUnknownKey) {
 			return nil, invalid("unknown kid")
 		}
 		return nil, fmt.Errorf("jws: parse: key lookup: %w", err)
 	}
-	if err := verify(h.alg, key, token[:len(hseg)+1+len(pseg)], sseg); err != nil {
+	if err := verify(h.Alg, key, token[:len(hseg)+1+len(pseg)], sseg); err != nil {
 		return nil, err
 	}
-	if !h.cached {
+	if _, ok := f.seen.Load(hseg); !ok {
 		f.remember(strings.Clone(hseg), h)
 	}
 
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	payload, err := appendDecode((*bp)[:0], pseg)
+	payload, err := josecore.AppendDecode((*bp)[:0], pseg)
 	if err != nil {
 		return nil, invalid("payload is not base64url")
 	}
@@ -295,40 +302,33 @@ func (f *Format) split(token string) (hseg, pseg, sseg string, err error) {
 	if len(token) > f.maxSize {
 		return "", "", "", invalid("token longer than the size limit")
 	}
-	d1 := strings.IndexByte(token, '.')
-	if d1 < 0 {
+	hseg, pseg, sseg, ok := josecore.SplitJWS(token)
+	if !ok {
 		return "", "", "", invalid("not a compact JWS")
 	}
-	d2 := strings.IndexByte(token[d1+1:], '.')
-	if d2 < 0 {
-		return "", "", "", invalid("not a compact JWS")
-	}
-	d2 += d1 + 1
-	if strings.IndexByte(token[d2+1:], '.') >= 0 {
-		return "", "", "", invalid("not a compact JWS")
-	}
-	return token[:d1], token[d1+1 : d2], token[d2+1:], nil
+	return hseg, pseg, sseg, nil
 }
 
 // verify checks that key may verify alg and that sseg is its signature of input.
 func verify(alg jose.SignatureAlgorithm, key *jose.JSONWebKey, input, sseg string) error {
-	v, err := verifierFor(alg, key)
+	pub, err := josecore.VerifyKey(alg, key)
 	if err != nil {
 		return invalid(err.Error())
 	}
-	sig, err := decodeSegment(sseg)
+	var buf [512]byte
+	sig, err := josecore.AppendDecode(buf[:0], sseg)
 	if err != nil {
 		return invalid("signature is not base64url")
 	}
-	if !v.verify(input, sig) {
+	if !josecore.Verify(alg, pub, input, sig) {
 		return invalid("signature does not verify")
 	}
 	return nil
 }
 
 // verifyWithKey checks a compact JWS with key under every rule of Parse except the RFC 9068
-// ones (typ, kid, claims) and returns its payload. The Wycheproof test uses it to check the
-// JOSE layer on its own.
+// ones (typ, kid, marker, claims) and returns its payload. The Wycheproof test uses it to
+// check the JOSE layer on its own.
 func (f *Format) verifyWithKey(token string, key *jose.JSONWebKey) ([]byte, error) {
 	hseg, pseg, sseg, err := f.split(token)
 	if err != nil {
@@ -338,116 +338,83 @@ func (f *Format) verifyWithKey(token string, key *jose.JSONWebKey) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := verify(h.alg, key, token[:len(hseg)+1+len(pseg)], sseg); err != nil {
+	if err := verify(h.Alg, key, token[:len(hseg)+1+len(pseg)], sseg); err != nil {
 		return nil, err
 	}
-	payload, err := decodeSegment(pseg)
+	payload, err := josecore.DecodeSegment(pseg)
 	if err != nil {
 		return nil, invalid("payload is not base64url")
 	}
 	return payload, nil
 }
 
-// header is what Parse keeps of a JOSE header.
-type header struct {
-	alg    jose.SignatureAlgorithm
-	kid    string
-	cached bool
-}
-
-func (f *Format) remember(seg string, h header) {
+func (f *Format) remember(seg string, h josecore.Header) {
 	f.seenMu.Lock()
 	defer f.seenMu.Unlock()
 	if f.seenN >= maxSeenHeaders {
 		return
 	}
-	h.cached = true
 	if _, loaded := f.seen.LoadOrStore(seg, &h); !loaded {
 		f.seenN++
 	}
 }
 
-// parseHeader checks a JOSE header; profile adds the RFC 9068 rules (typ at+jwt, a kid).
-func (f *Format) parseHeader(seg string, profile bool) (header, error) {
+// parseHeader reads a protected header with the core's parser and checks it against the
+// allow-list; profile adds the RFC 9068 rules (typ at+jwt, a kid) and the format's marker.
+// Headers of tokens the format verified before are read from a small cache.
+func (f *Format) parseHeader(seg string, profile bool) (josecore.Header, error) {
 	if h, ok := f.seen.Load(seg); ok && profile {
-		hh := *h.(*header)
-		if slices.Contains(f.allowed, hh.alg) {
-			return hh, nil
-		}
+		return *h.(*josecore.Header), nil
 	}
-	if len(seg) > 1024 {
-		return header{}, invalid("header too long")
-	}
-	js, err := decodeSegment(seg)
+	h, err := josecore.ParseHeader(seg, MarkerHeader)
 	if err != nil {
-		return header{}, invalid("header is not base64url")
-	}
-	var h header
-	var alg, typ string
-	var haveAlg, haveKid, haveTyp bool
-	var it members
-	if err := it.start(js); err != nil {
-		return header{}, invalid("header: " + err.Error())
-	}
-	for {
-		name, val, ok, err := it.next()
-		if err != nil {
-			return header{}, invalid("header: " + err.Error())
-		}
-		if !ok {
-			break
-		}
-		switch string(name) {
-		case "alg":
-			haveAlg = true
-			err = stringValue(val, &alg)
-		case "kid":
-			haveKid = true
-			err = stringValue(val, &h.kid)
-		case "typ":
-			haveTyp = true
-			err = stringValue(val, &typ)
-		case "crit":
-			err = errors.New("crit header is not supported")
-		case "jku", "x5u", "jwk", "x5c":
-			err = fmt.Errorf("header %s is refused", name)
-		}
-		if err != nil {
-			return header{}, invalid("header: " + err.Error())
-		}
+		return josecore.Header{}, invalid(err.Error())
 	}
 	switch {
-	case !haveAlg:
-		return header{}, invalid("header has no alg")
-	case alg == "none":
-		return header{}, invalid("alg none is refused")
-	case !slices.Contains(f.allowed, jose.SignatureAlgorithm(alg)):
-		return header{}, invalid("alg is not allowed")
-	case profile && (!haveKid || h.kid == ""):
-		return header{}, invalid("header has no kid")
-	case profile && (!haveTyp || !strings.EqualFold(typ, Type) && !strings.EqualFold(typ, "application/"+Type)):
-		return header{}, invalid("typ is not at+jwt")
+	case !slices.Contains(f.allowed, h.Alg):
+		return josecore.Header{}, invalid("alg is not allowed")
+	case profile && h.Kid == "":
+		return josecore.Header{}, invalid("header has no kid")
+	case profile && !josecore.IsAccessTokenType(h.Typ):
+		return josecore.Header{}, invalid("typ is not at+jwt")
+	case profile && !f.ownsMarker(h.Marker, h.HasMarker):
+		return josecore.Header{}, invalid("token is of another persistence mode")
 	}
-	h.alg = jose.SignatureAlgorithm(alg)
 	return h, nil
 }
 
-// decodeSegment decodes strict, unpadded base64url: a segment has exactly one encoding.
-func decodeSegment(s string) ([]byte, error) {
-	return appendDecode(nil, s)
-}
-
-var strict = base64.RawURLEncoding.Strict()
-
-func appendDecode(dst []byte, s string) ([]byte, error) {
-	n := strict.DecodedLen(len(s))
-	dst = slices.Grow(dst, n)
-	m, err := strict.Decode(dst[len(dst):len(dst)+n], unsafe.Slice(unsafe.StringData(s), len(s)))
-	if err != nil {
-		return nil, err
+// ownsMarker reports whether a token whose MarkerHeader is pst (present says whether the
+// header has one) belongs to the format's persistence mode.
+func (f *Format) ownsMarker(pst string, present bool) bool {
+	if !present {
+		return f.persist == tokenformat.StoreRecord
 	}
-	return dst[:len(dst)+m], nil
+	return pst == f.persist.String()
 }
 
-// Recognize reports whether token has the shape of a compact JWS: three segments.
-func (f *Format) Recognize(token string) bool { return strings.Count(token, ".") == 2 }
+// Recognize reports whether token is one of the format's: a compact JWS whose protected
+// header has typ at+jwt and the format's MarkerHeader (or none, for the StoreRecord mode).
+// It reads only the header and verifies nothing, so that an adapter dispatches a token to
+// the one format that may own it (jws, jws-stateless and jws token-only side by side).
+func (f *Format) Recognize(token string) bool {
+	if len(token) > f.maxSize {
+		return false
+	}
+	hseg, _, _, ok := josecore.SplitJWS(token)
+	if !ok {
+		return false
+	}
+	if _, ok := f.seen.Load(hseg); ok {
+		return true // a header this format verified before
+	}
+	h, err := josecore.ParseHeader(hseg, MarkerHeader)
+	return err == nil && josecore.IsAccessTokenType(h.Typ) && f.ownsMarker(h.Marker, h.HasMarker)
+}
+
+var supportedAlgs = []jose.SignatureAlgorithm{jose.ES256, jose.ES384, jose.EdDSA, jose.RS256, jose.PS256}
+
+// SupportedAlgorithms returns the algorithms the format can sign and verify with: ES256,
+// ES384, EdDSA, RS256 and PS256. Options.Algorithms chooses among them.
+func SupportedAlgorithms() []jose.SignatureAlgorithm { return slices.Clone(supportedAlgs) }
+
+func supported(alg jose.SignatureAlgorithm) bool { return slices.Contains(supportedAlgs, alg) }

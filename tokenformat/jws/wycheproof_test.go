@@ -5,31 +5,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"testing"
 
-	"github.com/c2sp/wycheproof"
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/josecore/wycheproofjose"
 	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/jws"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
 )
-
-type wycheproofFile struct {
-	TestGroups []struct {
-		Comment string          `json:"comment"`
-		Public  json.RawMessage `json:"public"`
-		Private json.RawMessage `json:"private"`
-		Tests   []struct {
-			TcID    int             `json:"tcId"`
-			Comment string          `json:"comment"`
-			JWS     json.RawMessage `json:"jws"`
-			Result  string          `json:"result"`
-		} `json:"tests"`
-	} `json:"testGroups"`
-}
 
 // refusedAlgorithm lists the algorithms outside our allow-list (ES256, ES384, EdDSA, RS256,
 // PS256). A valid vector in one of them is refused by policy, not by mistake: HS256 is not an
@@ -39,12 +24,8 @@ type wycheproofFile struct {
 var refusedAlgorithm = map[string]bool{"HS256": true, "RS384": true, "RS512": true, "PS384": true, "PS512": true, "ES512": true, "ES521": true}
 
 func TestWycheproofJSONWebSignature(t *testing.T) {
-	data, err := fs.ReadFile(wycheproof.TestVectors, "json_web_signature_test.json")
+	cases, err := wycheproofjose.Load(wycheproofjose.JWS)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var file wycheproofFile
-	if err := json.Unmarshal(data, &file); err != nil {
 		t.Fatal(err)
 	}
 	f, err := jws.New(issuer, staticKeys{}, jws.Options{Algorithms: jws.SupportedAlgorithms()})
@@ -53,65 +34,52 @@ func TestWycheproofJSONWebSignature(t *testing.T) {
 	}
 	survey := os.Getenv("WYCHEPROOF_SURVEY") != ""
 	n := 0
-	for _, g := range file.TestGroups {
-		keyJSON := g.Public
-		if keyJSON == nil {
-			keyJSON = g.Private
+	for _, tc := range cases {
+		n++
+		keyJSON, token := tc.Key, tc.Token
+		// Keys are loaded the way oauthkit loads them, through keyset (which refuses a
+		// key whose use or key_ops contradict signing); the header alg picks the job.
+		var err error
+		alg := tc.KeyAlg
+		if alg == "" {
+			alg = headerAlg(token)
 		}
-		var meta struct {
-			Alg string `json:"alg"`
+		key, kerr := keyset.ParseJWK(keyJSON, alg, keyset.LoadOptions{})
+		if kerr != nil {
+			err = kerr
+		} else {
+			_, err = jws.VerifyWithKey(f, token, key.Public())
 		}
-		_ = json.Unmarshal(keyJSON, &meta)
-		for _, tc := range g.Tests {
-			n++
-			var token string
-			if json.Unmarshal(tc.JWS, &token) != nil {
-				token = string(tc.JWS) // JSON serialization: we parse compact only
-			}
-			// Keys are loaded the way oauthkit loads them, through keyset (which refuses a
-			// key whose use or key_ops contradict signing); the header alg picks the job.
-			var err error
-			alg := meta.Alg
-			if alg == "" {
-				alg = headerAlg(token)
-			}
-			key, kerr := keyset.ParseJWK(keyJSON, alg, keyset.LoadOptions{})
-			if kerr != nil {
-				err = kerr
-			} else {
-				_, err = jws.VerifyWithKey(f, token, key.Public())
-			}
-			accepted := err == nil
-			raw := goJoseAccepts(keyJSON, token)
-			if why, ok := differsFromGoJose[tc.TcID]; ok && raw == accepted {
-				t.Errorf("tcId %d: listed as a policy difference but go-jose agrees: %s", tc.TcID, why)
-			}
-			if raw != accepted && !(raw && refusedAlgorithm[alg]) {
-				if _, ok := differsFromGoJose[tc.TcID]; !ok {
-					if survey {
-						t.Logf("GOJOSE tcId %d group %s alg %s: %s go-jose=%v ours=%v err=%v", tc.TcID, g.Comment, alg, tc.Comment, raw, accepted, err)
-					} else {
-						t.Errorf("tcId %d (%s): go-jose accepted=%v, we accepted=%v (%v), and no policy says why", tc.TcID, tc.Comment, raw, accepted, err)
-					}
+		accepted := err == nil
+		raw := goJoseAccepts(keyJSON, token)
+		if why, ok := differsFromGoJose[tc.TcID]; ok && raw == accepted {
+			t.Errorf("tcId %d: listed as a policy difference but go-jose agrees: %s", tc.TcID, why)
+		}
+		if raw != accepted && !(raw && refusedAlgorithm[alg]) {
+			if _, ok := differsFromGoJose[tc.TcID]; !ok {
+				if survey {
+					t.Logf("GOJOSE tcId %d group %s alg %s: %s go-jose=%v ours=%v err=%v", tc.TcID, tc.Group, alg, tc.Comment, raw, accepted, err)
+				} else {
+					t.Errorf("tcId %d (%s): go-jose accepted=%v, we accepted=%v (%v), and no policy says why", tc.TcID, tc.Comment, raw, accepted, err)
 				}
 			}
-			want := tc.Result == "valid"
-			switch {
-			case tc.Result == "acceptable":
-				t.Logf("tcId %d (%s, %s) acceptable: ours accepted=%v", tc.TcID, g.Comment, tc.Comment, accepted)
-			case (refusedAlgorithm[alg] || refusedAlgorithm[headerAlg(token)]) && !accepted:
-				// Policy: algorithm outside the allow-list; see refusedAlgorithm.
-			case accepted == want:
-			case survey:
-				t.Logf("MISMATCH tcId %d group %s alg %s: %s want %s, accepted=%v err=%v", tc.TcID, g.Comment, alg, tc.Comment, tc.Result, accepted, err)
-			default:
-				t.Errorf("tcId %d (%s, %s): Wycheproof says %s, we accepted=%v (%v)", tc.TcID, g.Comment, tc.Comment, tc.Result, accepted, err)
-			}
-			// Whatever the signature layer says, the access-token parser refuses every vector:
-			// none is an RFC 9068 token (typ at+jwt, our issuer, required claims).
-			if _, err := f.Parse(context.Background(), token); !errors.Is(err, tokenformat.ErrInvalidToken) {
-				t.Errorf("tcId %d: Parse = %v, want ErrInvalidToken", tc.TcID, err)
-			}
+		}
+		want := tc.Result == "valid"
+		switch {
+		case tc.Result == "acceptable":
+			t.Logf("tcId %d (%s, %s) acceptable: ours accepted=%v", tc.TcID, tc.Group, tc.Comment, accepted)
+		case (refusedAlgorithm[alg] || refusedAlgorithm[headerAlg(token)]) && !accepted:
+			// Policy: algorithm outside the allow-list; see refusedAlgorithm.
+		case accepted == want:
+		case survey:
+			t.Logf("MISMATCH tcId %d group %s alg %s: %s want %s, accepted=%v err=%v", tc.TcID, tc.Group, alg, tc.Comment, tc.Result, accepted, err)
+		default:
+			t.Errorf("tcId %d (%s, %s): Wycheproof says %s, we accepted=%v (%v)", tc.TcID, tc.Group, tc.Comment, tc.Result, accepted, err)
+		}
+		// Whatever the signature layer says, the access-token parser refuses every vector:
+		// none is an RFC 9068 token (typ at+jwt, our issuer, required claims).
+		if _, err := f.Parse(context.Background(), token); !errors.Is(err, tokenformat.ErrInvalidToken) {
+			t.Errorf("tcId %d: Parse = %v, want ErrInvalidToken", tc.TcID, err)
 		}
 	}
 	if n < 400 {

@@ -4,6 +4,8 @@ import (
 	"crypto/elliptic"
 	"errors"
 	"fmt"
+
+	"github.com/oauthkit/oauthkit/internal/josecore"
 )
 
 // Algorithms a key set holds keys for. Each names the JOSE algorithm a key is for (RFC 7518)
@@ -109,13 +111,9 @@ func UseOf(alg string) (string, error) {
 // published.
 func Symmetric(alg string) bool { return specs[alg].kty == ktyOct }
 
-// Minimum and maximum RSA modulus sizes. Larger moduli are refused because every RSA
-// operation on them is slow enough to be a denial-of-service lever.
-const (
-	minRSABits = 2048
-	maxRSABits = 4096
-	minRSAExp  = 65537
-)
+// minRSABits is the RSA modulus size keys are generated with, the smallest the core accepts;
+// the strength rule itself (size bounds, exponent, ROCA) is josecore.CheckRSAPublicKey.
+const minRSABits = josecore.MinRSABits
 
 // truncate bounds attacker-controlled strings quoted in error messages.
 func truncate(s string) string {

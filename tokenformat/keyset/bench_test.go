@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/oauthkit/oauthkit/internal/benchkit"
 	"github.com/oauthkit/oauthkit/tokenformat/keyset"
 )
 
@@ -29,14 +30,7 @@ func benchSet(b *testing.B) *keyset.Set {
 func BenchmarkActive(b *testing.B) {
 	ctx := context.Background()
 	s := benchSet(b)
-	b.Run("Set", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := s.Active(ctx, "sig", keyset.ES256); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchkit.Run(b, "Set", func() error { _, err := s.Active(ctx, "sig", keyset.ES256); return err })
 	b.Run("Set/parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
@@ -55,14 +49,7 @@ func BenchmarkLookup(b *testing.B) {
 	s := benchSet(b)
 	keys := s.Keys()
 	kid := keys[len(keys)-1].ID() // the oldest retired key: last in JWKS order
-	b.Run("Set", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := s.Lookup(ctx, kid); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchkit.Run(b, "Set", func() error { _, err := s.Lookup(ctx, kid); return err })
 	b.Run("Set/parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {

@@ -1,5 +1,7 @@
 package keyset
 
+import "github.com/oauthkit/oauthkit/internal/josecore"
+
 // Internal hooks for the black-box tests and benchmarks.
 
 // SealForTest seals k for the named set with kek, as a Set does before saving.
@@ -21,4 +23,4 @@ func OpenForTest(kek []byte, set, kid, use, alg string, sealed []byte) (any, err
 }
 
 // RocaFingerprint exposes the ROCA detector.
-var RocaFingerprint = rocaFingerprint
+var RocaFingerprint = josecore.ROCAVulnerable

@@ -1,6 +1,9 @@
 package keyset
 
 import (
+	"errors"
+	"github.com/oauthkit/oauthkit/internal/josecore"
+
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
@@ -329,19 +332,15 @@ func checkRSA(pub *rsa.PublicKey) error {
 	if pub.N == nil {
 		return fmt.Errorf("%w: incomplete RSA public key", ErrMalformed)
 	}
-	bits := pub.N.BitLen()
-	if bits < minRSABits {
-		return fmt.Errorf("%w: RSA modulus of %d bits, need at least %d", ErrWeakKey, bits, minRSABits)
-	}
-	if bits > maxRSABits {
-		return fmt.Errorf("%w: RSA modulus of %d bits, at most %d are accepted", ErrKeyMismatch, bits, maxRSABits)
-	}
-	// FIPS 186-5 §A.1.1: 2^16 < e; an even e is not an RSA key.
-	if pub.E < minRSAExp || pub.E%2 == 0 {
-		return fmt.Errorf("%w: RSA public exponent %d (need an odd exponent ≥ %d)", ErrWeakKey, pub.E, minRSAExp)
-	}
-	if rocaFingerprint(pub.N) {
-		return fmt.Errorf("%w: RSA modulus has the ROCA fingerprint (CVE-2017-15361)", ErrWeakKey)
+	switch err := josecore.CheckRSAPublicKey(pub); {
+	case errors.Is(err, josecore.ErrRSATooLong):
+		return fmt.Errorf("%w: RSA modulus of %d bits, at most %d are accepted", ErrKeyMismatch, pub.N.BitLen(), josecore.MaxRSABits)
+	case errors.Is(err, josecore.ErrRSATooShort):
+		return fmt.Errorf("%w: RSA modulus of %d bits, need at least %d", ErrWeakKey, pub.N.BitLen(), josecore.MinRSABits)
+	case errors.Is(err, josecore.ErrRSAExponent):
+		return fmt.Errorf("%w: RSA public exponent %d (need an odd exponent ≥ %d)", ErrWeakKey, pub.E, josecore.MinRSAExponent)
+	case err != nil:
+		return fmt.Errorf("%w: %v", ErrWeakKey, err)
 	}
 	return nil
 }

@@ -8,10 +8,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/internal/josecore"
 )
 
 // LoadOptions tunes the loaders. The zero value checks certificates against time.Now and
@@ -37,9 +38,6 @@ func (o LoadOptions) now() time.Time {
 
 // MaxInput is the largest PEM, JWK or JWKS document the loaders accept.
 const MaxInput = 1 << 20
-
-// maxJWKSKeys bounds the number of keys in a parsed JWKS.
-const maxJWKSKeys = 100
 
 // ParsePEM loads a key for alg from PEM. data holds either one private key — PKCS#8
 // ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY") — optionally with
@@ -115,36 +113,17 @@ func parsePEM(data []byte) (material any, certs []*x509.Certificate, err error) 
 		if b == nil {
 			break
 		}
-		if _, ok := b.Headers["Proc-Type"]; ok || b.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, nil, fmt.Errorf("%w: encrypted PEM is not supported; decrypt it first", ErrMalformed)
-		}
-		var m any
-		switch b.Type {
-		case "CERTIFICATE":
-			c, err := x509.ParseCertificate(b.Bytes)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: certificate %d: %v", ErrMalformed, len(certs), err)
-			}
+		m, c, err := josecore.ParsePEMBlock(b)
+		switch {
+		case err != nil && b.Type == "CERTIFICATE":
+			return nil, nil, fmt.Errorf("%w: certificate %d: %v", ErrMalformed, len(certs), err)
+		case err != nil:
+			return nil, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		case c != nil:
 			certs = append(certs, c)
 			continue
-		case "EC PARAMETERS":
+		case m == nil:
 			continue
-		case "PRIVATE KEY":
-			m, err = x509.ParsePKCS8PrivateKey(b.Bytes)
-		case "RSA PRIVATE KEY":
-			m, err = x509.ParsePKCS1PrivateKey(b.Bytes)
-		case "EC PRIVATE KEY":
-			m, err = x509.ParseECPrivateKey(b.Bytes)
-		case "PUBLIC KEY":
-			m, err = x509.ParsePKIXPublicKey(b.Bytes)
-		case "RSA PUBLIC KEY":
-			m, err = x509.ParsePKCS1PublicKey(b.Bytes)
-		default:
-			return nil, nil, fmt.Errorf("%w: unsupported PEM block %q", ErrMalformed, truncate(b.Type))
-		}
-		if err != nil {
-			// The x509 errors name the structure, never the key's bytes.
-			return nil, nil, fmt.Errorf("%w: %s: %v", ErrMalformed, b.Type, err)
 		}
 		if material != nil {
 			return nil, nil, fmt.Errorf("%w: more than one key in PEM", ErrMalformed)
@@ -245,28 +224,10 @@ func parseJWK(data []byte, alg, kid string, opts LoadOptions) (*Key, error) {
 	return fromMaterial(j.Key, alg, j.Certificates, LoadOptions{Now: opts.Now, KeyID: kid})
 }
 
-var keyOpsFor = map[string][]string{
-	UseSig: {"sign", "verify"},
-	UseEnc: {"encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"},
-}
-
-// checkKeyOps refuses key_ops (RFC 7517 §4.3) that contradict the key's use, repeat a value,
-// or do not include what the key is loaded for: "sign" for a private signing key, "verify"
-// for a public one, a decrypting operation for a private encryption key and an encrypting one
-// for a public key.
+// checkKeyOps applies the core's one key_ops rule (josecore.CheckKeyOps) with what the key
+// is loaded for: "sign" for a private signing key, "verify" for a public one, a decrypting
+// operation for a private encryption key and an encrypting one for a public key.
 func checkKeyOps(ops []string, sp spec, private bool) error {
-	if ops == nil {
-		return nil
-	}
-	allowed := keyOpsFor[sp.use]
-	for i, op := range ops {
-		if !slices.Contains(allowed, op) {
-			return fmt.Errorf("%w: key_ops %q does not fit use %q", ErrKeyMismatch, truncate(op), sp.use)
-		}
-		if slices.Contains(ops[:i], op) {
-			return fmt.Errorf("%w: key_ops repeats %q", ErrMalformed, op)
-		}
-	}
 	var need []string
 	switch {
 	case sp.use == UseSig && private:
@@ -280,8 +241,11 @@ func checkKeyOps(ops []string, sp spec, private bool) error {
 	default:
 		need = []string{"encrypt", "wrapKey", "deriveKey", "deriveBits"}
 	}
-	if !slices.ContainsFunc(ops, func(op string) bool { return slices.Contains(need, op) }) {
-		return fmt.Errorf("%w: key_ops %q do not allow what the key is loaded for (%q)", ErrKeyMismatch, ops, need)
+	switch err := josecore.CheckKeyOps(ops, sp.use, need...); {
+	case errors.Is(err, josecore.ErrKeyOpsRepeat):
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	case err != nil:
+		return fmt.Errorf("%w: %v", ErrKeyMismatch, err)
 	}
 	return nil
 }
@@ -294,36 +258,35 @@ func ParseJWKS(data []byte, alg string, opts LoadOptions) ([]*Key, error) {
 	if len(data) > MaxInput {
 		return nil, fmt.Errorf("%w: JWKS larger than %d bytes", ErrMalformed, MaxInput)
 	}
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
+	// A key file the operator gives is refused whole on a key it cannot use; SkipUnsupported
+	// skips keys of an algorithm or type outside the allow-list (RFC 7517 §5), never weak or
+	// contradictory ones.
+	rule := josecore.Refuse
+	if opts.SkipUnsupported {
+		rule = josecore.Skip
 	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%w: JWKS is not a JSON object with \"keys\"", ErrMalformed)
-	}
-	if set.Keys == nil {
-		return nil, fmt.Errorf("%w: JWKS has no \"keys\" array", ErrMalformed)
-	}
-	if len(set.Keys) > maxJWKSKeys {
-		return nil, fmt.Errorf("%w: JWKS has more than %d keys", ErrMalformed, maxJWKSKeys)
-	}
-	var keys []*Key
-	seen := map[string]bool{}
-	for i, raw := range set.Keys {
+	keys, err := josecore.ReadJWKS(data, rule, func(raw json.RawMessage, _ bool) (*Key, string, error) {
 		k, err := parseJWK(raw, alg, "", opts)
 		if err != nil {
-			if opts.SkipUnsupported && errors.Is(err, ErrUnsupportedAlgorithm) {
-				continue
+			if errors.Is(err, ErrUnsupportedAlgorithm) {
+				return nil, "", fmt.Errorf("%w (%w)", err, josecore.ErrUnusable)
 			}
-			return nil, fmt.Errorf("JWKS key %d: %w", i, err)
+			return nil, "", err
 		}
-		if seen[k.ID()] {
-			return nil, fmt.Errorf("%w: %q appears twice in the JWKS", ErrDuplicateKeyID, truncate(k.ID()))
-		}
-		seen[k.ID()] = true
-		if len(keys) > 0 && keys[0].private != k.private {
+		return k, k.ID(), nil
+	})
+	switch {
+	case errors.Is(err, josecore.ErrDuplicateKID):
+		return nil, fmt.Errorf("%w: %v", ErrDuplicateKeyID, err)
+	case errors.Is(err, josecore.ErrJWKSSyntax), errors.Is(err, josecore.ErrNoUsableKey):
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	case err != nil:
+		return nil, err
+	}
+	for _, k := range keys[1:] {
+		if k.private != keys[0].private {
 			return nil, fmt.Errorf("%w: JWKS mixes private and public keys", ErrKeyMismatch)
 		}
-		keys = append(keys, k)
 	}
 	return keys, nil
 }

@@ -13,7 +13,7 @@ func BenchmarkCachedHit(b *testing.B) {
 	s := newAuthServer(b)
 	tok := "opaque-token-value-0123456789abcdefghijklmnopqrstuv"
 	s.add(tok, active(epoch.Add(time.Hour)))
-	v := newValidator(b, s, newClock(), nil)
+	v := newValidator(b, s, newClock(), introspection.Options{})
 	ctx := context.Background()
 	if _, err := v.Validate(ctx, tok); err != nil {
 		b.Fatal(err)
@@ -35,7 +35,7 @@ func BenchmarkUncached(b *testing.B) {
 	s := newAuthServer(b)
 	tok := "opaque-token-value-0123456789abcdefghijklmnopqrstuv"
 	s.add(tok, active(epoch.Add(time.Hour)))
-	v := newValidator(b, s, newClock(), &introspection.Options{CacheEntries: -1})
+	v := newValidator(b, s, newClock(), introspection.Options{CacheEntries: -1})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -27,7 +27,7 @@ func ExampleNew() {
 	}))
 	defer as.Close()
 
-	v, err := introspection.New(as.URL, "api", "api-secret", &introspection.Options{Audience: "https://api.example.com"})
+	v, err := introspection.New(as.URL, "api", "api-secret", introspection.Options{Audience: "https://api.example.com"})
 	if err != nil {
 		panic(err)
 	}

@@ -65,8 +65,8 @@ type Options struct {
 	// a token meant for any other resource opens this one. Setting it together with
 	// Audience is an error.
 	AnyAudience bool
-	// Clock returns the current time. Default time.Now.
-	Clock func() time.Time
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
 	// Logger receives failures to reach the authorization server. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -109,11 +109,8 @@ type flight struct {
 // New returns a Validator that introspects tokens at endpoint (an absolute http or https
 // URL), authenticating as clientID with clientSecret. All three are required, and so is
 // opts.Audience unless opts.AnyAudience is set.
-func New(endpoint, clientID, clientSecret string, opts *Options) (*Validator, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
+func New(endpoint, clientID, clientSecret string, opts Options) (*Validator, error) {
+	o := opts
 	u, err := url.Parse(endpoint)
 	switch {
 	case endpoint == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "":
@@ -154,8 +151,8 @@ func New(endpoint, clientID, clientSecret string, opts *Options) (*Validator, er
 	if o.InactiveTTL == 0 {
 		o.InactiveTTL = 5 * time.Second
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -206,7 +203,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*validation.Cla
 	}
 	sum := sha256.Sum256([]byte(token))
 	key := string(sum[:])
-	now := v.o.Clock()
+	now := v.o.Now()
 	if v.cache != nil {
 		if a, ok := v.cache.Get(key); ok && now.Before(a.until) {
 			return a.result()
@@ -273,7 +270,7 @@ func (v *Validator) lookup(ctx context.Context, key, token string, f *flight) {
 		return
 	}
 	claims, err := ParseResponse(body)
-	now := v.o.Clock()
+	now := v.o.Now()
 	a := &answer{claims: claims}
 	switch {
 	case errors.Is(err, validation.ErrInvalidToken):

@@ -111,17 +111,14 @@ func active(exp time.Time) map[string]any {
 	}
 }
 
-func newValidator(t testing.TB, s *authServer, c *clock, opts *introspection.Options) *introspection.Validator {
+func newValidator(t testing.TB, s *authServer, c *clock, opts introspection.Options) *introspection.Validator {
 	t.Helper()
-	var o introspection.Options
-	if opts != nil {
-		o = *opts
-	}
-	o.Clock = c.Now
+	o := opts
+	o.Now = c.Now
 	if o.Audience == "" && !o.AnyAudience {
 		o.Audience = "api" // the audience is required: tests that do not care take active's
 	}
-	v, err := introspection.New(s.URL+"/introspect", clientID, clientSecret, &o)
+	v, err := introspection.New(s.URL+"/introspect", clientID, clientSecret, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +132,7 @@ func TestActiveTokenIsAcceptedWithItsClaims(t *testing.T) {
 			s := newAuthServer(t)
 			s.post = method == introspection.AuthClientSecretPost
 			s.add("tok", active(epoch.Add(time.Hour)))
-			v := newValidator(t, s, newClock(), &introspection.Options{AuthMethod: method, Issuer: "https://as.example.com", Audience: "api"})
+			v := newValidator(t, s, newClock(), introspection.Options{AuthMethod: method, Issuer: "https://as.example.com", Audience: "api"})
 			c, err := v.Validate(context.Background(), "tok")
 			if err != nil {
 				t.Fatal(err)
@@ -154,7 +151,7 @@ func TestAnswersThatMakeATokenInvalid(t *testing.T) {
 	s.add("other-iss", with(active(epoch.Add(time.Hour)), "iss", "https://evil.example.com"))
 	s.add("other-aud", with(active(epoch.Add(time.Hour)), "aud", "other"))
 	s.add("nbf", with(active(epoch.Add(time.Hour)), "nbf", epoch.Add(time.Minute).Unix()))
-	v := newValidator(t, s, newClock(), &introspection.Options{Issuer: "https://as.example.com", Audience: "api"})
+	v := newValidator(t, s, newClock(), introspection.Options{Issuer: "https://as.example.com", Audience: "api"})
 	for _, tok := range []string{"unknown", "refresh", "expired", "other-iss", "other-aud", "nbf", strings.Repeat("x", 9<<10)} {
 		_, err := v.Validate(context.Background(), tok)
 		if !errors.Is(err, validation.ErrInvalidToken) || errors.Is(err, validation.ErrUnavailable) {
@@ -171,7 +168,7 @@ func TestAnswersThatMakeATokenInvalid(t *testing.T) {
 }
 
 func serve(v validation.Validator, tok string) *httptest.ResponseRecorder {
-	h := validation.Middleware(v, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h := validation.Middleware(v, validation.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	rec := httptest.NewRecorder()
@@ -211,7 +208,7 @@ func TestUnreachableOrFailingServerIsUnavailableNot401(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := introspection.New(tc.url, clientID, clientSecret, &tc.opts)
+			v, err := introspection.New(tc.url, clientID, clientSecret, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +242,7 @@ func TestActiveAnswerIsCachedUntilTheEarlierOfExpAndMaxTTL(t *testing.T) {
 			s := newAuthServer(t)
 			s.add("tok", active(epoch.Add(tc.exp)))
 			c := newClock()
-			v := newValidator(t, s, c, &introspection.Options{MaxTTL: tc.maxTTL})
+			v := newValidator(t, s, c, introspection.Options{MaxTTL: tc.maxTTL})
 			ctx := context.Background()
 			if _, err := v.Validate(ctx, "tok"); err != nil {
 				t.Fatal(err)
@@ -270,7 +267,7 @@ func TestActiveAnswerIsCachedUntilTheEarlierOfExpAndMaxTTL(t *testing.T) {
 func TestInactiveAnswerIsCachedBriefly(t *testing.T) {
 	s := newAuthServer(t)
 	c := newClock()
-	v := newValidator(t, s, c, &introspection.Options{InactiveTTL: 5 * time.Second})
+	v := newValidator(t, s, c, introspection.Options{InactiveTTL: 5 * time.Second})
 	ctx := context.Background()
 	for range 3 {
 		if _, err := v.Validate(ctx, "bad"); !errors.Is(err, validation.ErrInvalidToken) {
@@ -292,7 +289,7 @@ func TestUnavailableAnswersAreNotCached(t *testing.T) {
 	s := newAuthServer(t)
 	s.add("tok", active(epoch.Add(time.Hour)))
 	s.status = http.StatusServiceUnavailable
-	v := newValidator(t, s, newClock(), nil)
+	v := newValidator(t, s, newClock(), introspection.Options{})
 	if _, err := v.Validate(context.Background(), "tok"); !errors.Is(err, validation.ErrUnavailable) {
 		t.Fatal(err)
 	}
@@ -308,7 +305,7 @@ func TestConcurrentLookupsOfOneTokenAreCoalesced(t *testing.T) {
 	s := newAuthServer(t)
 	s.add("tok", active(epoch.Add(time.Hour)))
 	s.delay = 100 * time.Millisecond
-	v := newValidator(t, s, newClock(), &introspection.Options{CacheEntries: -1})
+	v := newValidator(t, s, newClock(), introspection.Options{CacheEntries: -1})
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	start := make(chan struct{})
@@ -336,7 +333,7 @@ func TestACallerThatGivesUpDoesNotFailTheOthers(t *testing.T) {
 	s := newAuthServer(t)
 	s.add("tok", active(epoch.Add(time.Hour)))
 	s.delay = 100 * time.Millisecond
-	v := newValidator(t, s, newClock(), &introspection.Options{CacheEntries: -1})
+	v := newValidator(t, s, newClock(), introspection.Options{CacheEntries: -1})
 	ctx, cancel := context.WithCancel(context.Background())
 	leaderDone := make(chan error)
 	go func() { _, err := v.Validate(ctx, "tok"); leaderDone <- err }()
@@ -358,13 +355,13 @@ func TestACallerThatGivesUpDoesNotFailTheOthers(t *testing.T) {
 }
 
 func TestNewRefusesBadConfiguration(t *testing.T) {
-	aud := &introspection.Options{Audience: "api"}
+	aud := introspection.Options{Audience: "api"}
 	for name, f := range map[string]func() error{
 		"relative endpoint": func() error { _, err := introspection.New("/introspect", "a", "b", aud); return err },
 		"no client":         func() error { _, err := introspection.New("https://as/introspect", "", "b", aud); return err },
 		"no secret":         func() error { _, err := introspection.New("https://as/introspect", "a", "", aud); return err },
 		"bad auth method": func() error {
-			_, err := introspection.New("https://as/introspect", "a", "b", &introspection.Options{Audience: "api", AuthMethod: "private_key_jwt"})
+			_, err := introspection.New("https://as/introspect", "a", "b", introspection.Options{Audience: "api", AuthMethod: "private_key_jwt"})
 			return err
 		},
 	} {
@@ -432,7 +429,7 @@ func TestCloseStopsLookupsInFlight(t *testing.T) {
 	s := newAuthServer(t)
 	s.add("tok", active(epoch.Add(time.Hour)))
 	s.delay = 30 * time.Second
-	v, err := introspection.New(s.URL, clientID, clientSecret, &introspection.Options{Audience: "api", Timeout: time.Minute})
+	v, err := introspection.New(s.URL, clientID, clientSecret, introspection.Options{Audience: "api", Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,14 +456,14 @@ func TestCloseStopsLookupsInFlight(t *testing.T) {
 func TestNewRequiresAnAudienceUnlessAnyAudienceIsSet(t *testing.T) {
 	cases := []struct {
 		name string
-		opts *introspection.Options
+		opts introspection.Options
 		ok   bool
 	}{
-		{"nil options", nil, false},
-		{"no audience", &introspection.Options{Issuer: "https://as.example.com"}, false},
-		{"audience", &introspection.Options{Audience: "api"}, true},
-		{"any audience", &introspection.Options{AnyAudience: true}, true},
-		{"both", &introspection.Options{Audience: "api", AnyAudience: true}, false},
+		{"zero options", introspection.Options{}, false},
+		{"no audience", introspection.Options{Issuer: "https://as.example.com"}, false},
+		{"audience", introspection.Options{Audience: "api"}, true},
+		{"any audience", introspection.Options{AnyAudience: true}, true},
+		{"both", introspection.Options{Audience: "api", AnyAudience: true}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -512,7 +509,7 @@ func TestTokenTypesThatAreNotAccessTokensAreRefused(t *testing.T) {
 		}
 		s.add(tok(i), ans)
 	}
-	v := newValidator(t, s, newClock(), &introspection.Options{Issuer: "https://as.example.com", Audience: "api"})
+	v := newValidator(t, s, newClock(), introspection.Options{Issuer: "https://as.example.com", Audience: "api"})
 	for i, tc := range cases {
 		t.Run(tc.tokenType, func(t *testing.T) {
 			_, err := v.Validate(context.Background(), tok(i))
@@ -546,7 +543,7 @@ func TestAudienceIsCheckedUnlessAnyAudienceIsSet(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := newValidator(t, s, newClock(), &tc.opts)
+			v := newValidator(t, s, newClock(), tc.opts)
 			for tok, want := range tc.accept {
 				_, err := v.Validate(context.Background(), tok)
 				if want != (err == nil) {

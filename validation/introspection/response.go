@@ -2,13 +2,14 @@ package introspection
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/claimset"
+	"github.com/oauthkit/oauthkit/internal/jsonscan"
 	"github.com/oauthkit/oauthkit/validation"
-	"github.com/oauthkit/oauthkit/validation/internal/claimset"
+	"github.com/oauthkit/oauthkit/validation/internal/rsclaims"
 )
 
 // errMalformed reports an answer that is not an RFC 7662 §2.2 introspection response.
@@ -26,24 +27,49 @@ func ParseResponse(data []byte) (*validation.Claims, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
 	}
-	var r struct {
-		claimset.Set
-		Active    *bool  `json:"active"`
-		TokenType string `json:"token_type"`
-		Username  string `json:"username"`
-	}
-	if err := json.Unmarshal(trimmed, &r); err != nil {
+	var set claimset.Set
+	var active, haveActive bool
+	var tokenType string
+	var seen uint8
+	err := set.Parse(trimmed, func(name []byte, sc *jsonscan.Scanner) error {
+		var bit uint8
+		switch string(name) {
+		case "active":
+			bit = 1
+		case "token_type":
+			bit = 2
+		default:
+			return sc.Skip()
+		}
+		if seen&bit != 0 {
+			return errors.New("duplicate member")
+		}
+		seen |= bit
+		if bit == 1 {
+			var err error
+			active, err = sc.Bool()
+			haveActive = err == nil
+			return err
+		}
+		if sc.IsNull() {
+			return nil
+		}
+		var err error
+		tokenType, err = sc.String()
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	switch {
-	case r.Active == nil:
+	case !haveActive:
 		return nil, fmt.Errorf("%w: no boolean active member", errMalformed)
-	case !*r.Active:
+	case !active:
 		return nil, fmt.Errorf("%w: inactive", validation.ErrInvalidToken)
-	case r.TokenType != "" && !accessTokenType(r.TokenType):
+	case tokenType != "" && !accessTokenType(tokenType):
 		return nil, fmt.Errorf("%w: token_type says it is not an access token", validation.ErrInvalidToken)
 	}
-	return r.Set.Claims(bytes.Clone(trimmed)), nil
+	return rsclaims.From(&set, bytes.Clone(trimmed)), nil
 }
 
 // accessTokenType reports whether an answer's token_type names an access token. RFC 7662

@@ -9,7 +9,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,8 +17,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
-	"golang.org/x/sys/unix"
 
+	"github.com/oauthkit/oauthkit/internal/benchkit"
 	"github.com/oauthkit/oauthkit/validation/local"
 )
 
@@ -38,7 +37,7 @@ func BenchmarkES256(b *testing.B) {
 	ctx := context.Background()
 
 	b.Run("local", func(b *testing.B) {
-		v, _ := newValidator(b, nil)
+		v, _ := newValidator(b, local.Options{})
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := v.Validate(ctx, tok); err != nil {
@@ -101,7 +100,7 @@ func sha(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 // BenchmarkCacheHit measures a token served from the verified-token cache.
 func BenchmarkCacheHit(b *testing.B) {
 	tok := benchToken(b)
-	v, c := newValidator(b, &local.Options{CacheEntries: 1000, CacheMaxTTL: time.Hour})
+	v, c := newValidator(b, local.Options{CacheEntries: 1000, CacheMaxTTL: time.Hour})
 	ctx := context.Background()
 	if _, err := v.Validate(ctx, tok); err != nil {
 		b.Fatal(err)
@@ -132,8 +131,8 @@ func BenchmarkRefreshCoalescing(b *testing.B) {
 	}))
 	defer srv.Close()
 	c := newClock()
-	keys := newRemote(b, srv.URL, c, &local.RemoteOptions{Cooldown: time.Second})
-	v, err := local.New(issuer, audience, []string{"ES256"}, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(b, srv.URL, c, local.RemoteOptions{Cooldown: time.Second})
+	v, err := local.New(issuer, audience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -177,7 +176,7 @@ func BenchmarkRefreshCoalescing(b *testing.B) {
 // busy machine does not count; wall-clock ratios are reported too (…-wall).
 func BenchmarkES256Ratio(b *testing.B) {
 	tok := benchToken(b)
-	v, _ := newValidator(b, nil)
+	v, _ := newValidator(b, local.Options{})
 	ctx := context.Background()
 	i := strings.LastIndexByte(tok, '.')
 	input := tok[:i]
@@ -220,37 +219,8 @@ func BenchmarkES256Ratio(b *testing.B) {
 			}
 		},
 	}
-	names := []string{"local", "gojose", "golangjwt"}
-
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	const block = 8
-	cpu := make([]time.Duration, len(contenders))
-	wall := make([]time.Duration, len(contenders))
-	for b.Loop() {
-		for k, f := range contenders {
-			c0, w0 := threadCPU(b), time.Now()
-			for range block {
-				f()
-			}
-			cpu[k] += threadCPU(b) - c0
-			wall[k] += time.Since(w0)
-		}
-	}
-	raw := len(contenders) - 1
-	for k, name := range names {
-		b.ReportMetric(float64(cpu[k])/float64(cpu[raw]), name+"/raw")
-		b.ReportMetric(float64(wall[k])/float64(wall[raw]), name+"/raw-wall")
-	}
-	b.ReportMetric(float64(cpu[0])/float64(b.N*block), "local-cpu-ns/call")
-	b.ReportMetric(float64(cpu[raw])/float64(b.N*block), "raw-cpu-ns/call")
-}
-
-// threadCPU returns the CPU time the calling OS thread has used.
-func threadCPU(b *testing.B) time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ts.Nano())
+	benchkit.Interleave(b, benchkit.Contender{Name: "raw", Op: contenders[3]},
+		benchkit.Contender{Name: "local", Op: contenders[0]},
+		benchkit.Contender{Name: "gojose", Op: contenders[1]},
+		benchkit.Contender{Name: "golangjwt", Op: contenders[2]})
 }

@@ -8,19 +8,14 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/adapters/metadata"
 	"github.com/oauthkit/oauthkit/validation"
 )
 
-// Metadata is the part of an authorization server's metadata (RFC 8414 §2, or an OpenID
-// Connect discovery document) a resource server uses.
-type Metadata struct {
-	// Issuer is the issuer identifier, equal to the one asked for.
-	Issuer string `json:"issuer"`
-	// JWKSURI is where the issuer publishes its signing keys.
-	JWKSURI string `json:"jwks_uri"`
-	// IntrospectionEndpoint is the RFC 7662 endpoint, if the server has one.
-	IntrospectionEndpoint string `json:"introspection_endpoint"`
-}
+// Metadata is an authorization server's metadata (RFC 8414 §2, or an OpenID Connect
+// discovery document): the one type of adapters/metadata, which the server side publishes.
+// A resource server uses its Issuer, JWKSURI and IntrospectionEndpoint.
+type Metadata = metadata.Metadata
 
 // ParseMetadata reads an authorization server metadata document and checks it for issuer:
 // it must be a JSON object whose issuer equals issuer exactly (RFC 8414 §3.3, which keeps one

@@ -61,13 +61,13 @@ func TestDiscoverFindsTheJWKSByEitherWellKnownURI(t *testing.T) {
 	for _, wk := range []string{"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
 		t.Run(wk, func(t *testing.T) {
 			srv := issuerServer(t, wk, func(self string) string { return self })
-			keys, err := local.Discover(srv.URL, nil)
+			keys, err := local.Discover(srv.URL, local.RemoteOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer keys.Close()
 			c := newClock()
-			v, err := local.New(srv.URL, audience, []string{"ES256"}, keys, &local.Options{Clock: c.Func()})
+			v, err := local.New(srv.URL, audience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,12 +81,12 @@ func TestDiscoverFindsTheJWKSByEitherWellKnownURI(t *testing.T) {
 
 func TestDiscoverRefusesMetadataOfAnotherIssuer(t *testing.T) {
 	srv := issuerServer(t, "/.well-known/oauth-authorization-server", func(string) string { return "https://evil.example.com" })
-	keys, err := local.Discover(srv.URL, nil)
+	keys, err := local.Discover(srv.URL, local.RemoteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer keys.Close()
-	if _, err := keys.Key(context.Background(), ecSigner.kid); !errors.Is(err, validation.ErrUnavailable) {
+	if _, err := keys.Lookup(context.Background(), ecSigner.kid); !errors.Is(err, validation.ErrUnavailable) {
 		t.Fatalf("Key = %v, want ErrUnavailable", err)
 	}
 }
@@ -162,7 +162,7 @@ func TestStaticKeysFromPEMAndCertificates(t *testing.T) {
 		t.Fatalf("keys = %d, want 3", n)
 	}
 	c := newClock()
-	v, err := local.New(issuer, audience, []string{"ES256", "RS256"}, keys, &local.Options{Clock: c.Func()})
+	v, err := local.New(issuer, audience, []string{"ES256", "RS256"}, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}

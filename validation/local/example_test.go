@@ -27,7 +27,7 @@ func ExampleNew() {
 		panic(err)
 	}
 	v, err := local.New("https://as.example.com", "https://api.example.com", []string{"ES256"}, keys,
-		&local.Options{Leeway: 5 * time.Second})
+		local.Options{Leeway: 5 * time.Second})
 	if err != nil {
 		panic(err)
 	}

@@ -33,8 +33,8 @@ var _ validation.Validator = (*FormatValidator)(nil)
 // FormatOptions configures a FormatValidator. The zero value is the default documented on
 // each field.
 type FormatOptions struct {
-	// Clock returns the current time. Default time.Now.
-	Clock func() time.Time
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
 	// MaxTokenSize is the largest token, in bytes, handed to the format. Default
 	// DefaultMaxTokenSize.
 	MaxTokenSize int
@@ -44,11 +44,8 @@ type FormatOptions struct {
 // audience must contain. issuer is reported as the claims' Issuer: a format's record does
 // not name its issuer, and whoever holds the format's key is the issuer. All three are
 // required.
-func NewFormat(f tokenformat.Format, issuer, audience string, opts *FormatOptions) (*FormatValidator, error) {
-	var o FormatOptions
-	if opts != nil {
-		o = *opts
-	}
+func NewFormat(f tokenformat.Format, issuer, audience string, opts FormatOptions) (*FormatValidator, error) {
+	o := opts
 	switch {
 	case f == nil:
 		return nil, errors.New("local: NewFormat: nil format")
@@ -59,13 +56,13 @@ func NewFormat(f tokenformat.Format, issuer, audience string, opts *FormatOption
 	case o.MaxTokenSize < 0:
 		return nil, errors.New("local: NewFormat: negative MaxTokenSize")
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.MaxTokenSize == 0 {
 		o.MaxTokenSize = DefaultMaxTokenSize
 	}
-	return &FormatValidator{format: f, issuer: issuer, audience: audience, maxSize: o.MaxTokenSize, now: o.Clock}, nil
+	return &FormatValidator{format: f, issuer: issuer, audience: audience, maxSize: o.MaxTokenSize, now: o.Now}, nil
 }
 
 // Validate has the format parse token and checks what it carries.

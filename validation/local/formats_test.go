@@ -10,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/tokenformat/encrypted"
 	"github.com/oauthkit/oauthkit/tokenformat/formattest"
 	"github.com/oauthkit/oauthkit/tokenformat/jwe"
@@ -72,7 +73,7 @@ func TestTokensOfTheJWSFormatValidateLocally(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := local.New(issuer, rsAudience, []string{alg}, publicSet(t, key), &local.Options{Clock: c.Func()})
+			v, err := local.New(issuer, rsAudience, []string{alg}, publicSet(t, key), local.Options{Now: c.Func()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,8 +117,8 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			native, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), &local.Options{
-				Clock: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
+			native, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), local.Options{
+				Now: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -128,7 +129,7 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 			}
 			checkRichClaims(t, claims, rec)
 
-			viaFormat, err := local.NewFormat(f, issuer, rsAudience, &local.FormatOptions{Clock: c.Func()})
+			viaFormat, err := local.NewFormat(f, issuer, rsAudience, local.FormatOptions{Now: c.Func()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,8 +142,8 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 			// A validator without the decryption key, or with another one, refuses the token.
 			other := newKey(t, "enc", encAlg)
 			other.KeyID = encKey.KeyID
-			wrong, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), &local.Options{
-				Clock: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*other}},
+			wrong, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, sigKey), local.Options{
+				Now: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*other}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -151,8 +152,8 @@ func TestTokensOfTheJWEFormatValidateLocally(t *testing.T) {
 				t.Errorf("wrong decryption key: %v, want ErrInvalidToken", err)
 			}
 			// The inner JWS must still be signed by a trusted key.
-			untrusted, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, newKey(t, "sig", "ES256")), &local.Options{
-				Clock: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
+			untrusted, err := local.New(issuer, rsAudience, []string{"ES256"}, publicSet(t, newKey(t, "sig", "ES256")), local.Options{
+				Now: c.Func(), Decryption: &local.Decryption{Keys: []jose.JSONWebKey{*encKey}},
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -173,7 +174,7 @@ func TestTokensOfTheEncryptedStateFormatValidateWithTheSharedKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := local.NewFormat(f, issuer, rsAudience, &local.FormatOptions{Clock: c.Func()})
+	v, err := local.NewFormat(f, issuer, rsAudience, local.FormatOptions{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,5 +215,31 @@ func TestTokensOfTheEncryptedStateFormatValidateWithTheSharedKey(t *testing.T) {
 	c.Add(time.Hour)
 	if _, err := v.Validate(ctx, tok.Value); !errors.Is(err, validation.ErrExpired) {
 		t.Errorf("expired: %v, want ErrExpired", err)
+	}
+}
+
+// TestValidatorTakesTheAuthorizationServersKeySource proves the one key-source type: the
+// KeySource a jws format signs with (here formattest's, as keyset.Set would be) is a
+// tokenformat.KeyLookup a Validator verifies with directly, as it does a StaticKeys.
+func TestValidatorTakesTheAuthorizationServersKeySource(t *testing.T) {
+	key := newKey(t, "sig", "ES256")
+	c := newClock()
+	src := formattest.NewKeys(key)
+	f, err := jws.New(issuer, src, jws.Options{Now: c.Func()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.Issue(context.Background(), formattest.RichRecord(c.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, keys := range map[string]tokenformat.KeyLookup{"KeySource": src, "StaticKeys": publicSet(t, key)} {
+		v, err := local.New(issuer, rsAudience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Validate(context.Background(), tok.Value); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -46,7 +46,7 @@ func FuzzValidate(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	v, err := local.New(issuer, audience, []string{"ES256"}, keys, &local.Options{Clock: func() time.Time { return epoch }})
+	v, err := local.New(issuer, audience, []string{"ES256"}, keys, local.Options{Now: func() time.Time { return epoch }})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -91,8 +91,8 @@ func FuzzParseJWKS(f *testing.F) {
 			t.Fatal("accepted an empty set")
 		}
 		for _, id := range ids {
-			k, err := s.Key(context.Background(), id)
-			if err != nil || k.ID != id || k.Public == nil {
+			k, err := s.Lookup(context.Background(), id)
+			if err != nil || k.KeyID != id || k.Key == nil {
 				t.Fatalf("key %q: %v", id, err)
 			}
 		}
@@ -131,7 +131,7 @@ func TestFuzzSeedsHoldAcceptedTokens(t *testing.T) {
 	}
 	key, _ := local.NewKey("fuzz", "ES256", &k.PublicKey)
 	keys, _ := local.NewStaticKeys(key)
-	v, err := local.New(issuer, audience, []string{"ES256"}, keys, &local.Options{Clock: func() time.Time { return epoch }})
+	v, err := local.New(issuer, audience, []string{"ES256"}, keys, local.Options{Now: func() time.Time { return epoch }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,8 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -17,25 +15,14 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/internal/josecore"
+	"github.com/oauthkit/oauthkit/tokenformat"
 )
 
-// Keys is where a Validator finds the public key that should have signed a token. A
-// StaticKeys set and a RemoteKeys set implement it; so may your own.
-//
-// Key returns the key with the given kid; for a token without a kid, kid is "" and Key
-// returns the set's only key, if it has exactly one. A kid the set does not hold is an error
-// matching ErrUnknownKey (the token is invalid); a set that cannot be loaded is an error
-// matching validation.ErrUnavailable. Implementations are safe for concurrent use.
-type Keys interface {
-	Key(ctx context.Context, kid string) (*Key, error)
-}
-
-// ErrUnknownKey reports a kid the key set does not hold. The Validator reports it as an
-// invalid token.
-var ErrUnknownKey = errors.New("local: unknown key")
-
-// minRSABits is the smallest RSA modulus accepted (RFC 7518 §3.3).
-const minRSABits = 2048
+// ErrUnknownKey reports a kid a key set does not hold: it is tokenformat.ErrUnknownKey, the
+// one sentinel for every key source. The Validator reports it as an invalid token.
+var ErrUnknownKey = tokenformat.ErrUnknownKey
 
 // Key is a parsed public verification key, ready for the hot path.
 type Key struct {
@@ -44,54 +31,30 @@ type Key struct {
 	// Algorithm is the JWK's alg; when set, only tokens with that alg verify with the key.
 	Algorithm string
 	// Public is the key: *ecdsa.PublicKey (P-256, P-384, P-521), *rsa.PublicKey (at least
-	// 2048 bits) or ed25519.PublicKey.
+	// 2048 bits, without the ROCA fingerprint) or ed25519.PublicKey.
 	Public crypto.PublicKey
 
-	kind keyKind
+	jwk     *jose.JSONWebKey // the same key as tokenformat.KeyLookup hands it out
+	checked bool
 }
 
-type keyKind uint8
-
-const (
-	kindP256 keyKind = iota + 1
-	kindP384
-	kindP521
-	kindRSA
-	kindEd25519
-)
-
-// NewKey checks pub and returns it as a Key. id must not be empty; alg may be.
+// NewKey checks pub with the JOSE core and returns it as a Key. id must not be empty; alg
+// may be.
 func NewKey(id, alg string, pub crypto.PublicKey) (*Key, error) {
 	if id == "" {
 		return nil, errors.New("local: key: empty kid")
 	}
-	k := &Key{ID: id, Algorithm: alg, Public: pub}
-	switch p := pub.(type) {
-	case *ecdsa.PublicKey:
-		switch p.Curve {
-		case elliptic.P256():
-			k.kind = kindP256
-		case elliptic.P384():
-			k.kind = kindP384
-		case elliptic.P521():
-			k.kind = kindP521
-		default:
-			return nil, fmt.Errorf("local: key %q: unsupported curve", id)
-		}
-	case *rsa.PublicKey:
-		if p.N == nil || p.N.BitLen() < minRSABits {
-			return nil, fmt.Errorf("local: key %q: RSA modulus under %d bits", id, minRSABits)
-		}
-		k.kind = kindRSA
-	case ed25519.PublicKey:
-		if len(p) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("local: key %q: bad Ed25519 key length", id)
-		}
-		k.kind = kindEd25519
+	switch pub.(type) {
+	case *ecdsa.PublicKey, *rsa.PublicKey, ed25519.PublicKey:
 	default:
 		return nil, fmt.Errorf("local: key %q: unsupported key type %T", id, pub)
 	}
-	if alg != "" && !k.fits(alg) {
+	if err := josecore.CheckPublicKey(pub); err != nil {
+		return nil, fmt.Errorf("local: key %q: %w", id, err)
+	}
+	k := &Key{ID: id, Algorithm: alg, Public: pub, checked: true,
+		jwk: &jose.JSONWebKey{Key: pub, KeyID: id, Algorithm: alg, Use: "sig"}}
+	if alg != "" && !k.fits(jose.SignatureAlgorithm(alg)) {
 		return nil, fmt.Errorf("local: key %q: alg %q does not fit the key type", id, alg)
 	}
 	return k, nil
@@ -99,23 +62,11 @@ func NewKey(id, alg string, pub crypto.PublicKey) (*Key, error) {
 
 // fits reports whether a token signed with alg may be verified with k: the algorithm must
 // match the key's type (and curve), and the key's own alg, if it has one.
-func (k *Key) fits(alg string) bool {
-	if k.Algorithm != "" && k.Algorithm != alg {
+func (k *Key) fits(alg jose.SignatureAlgorithm) bool {
+	if k.Algorithm != "" && k.Algorithm != string(alg) {
 		return false
 	}
-	switch alg {
-	case "ES256":
-		return k.kind == kindP256
-	case "ES384":
-		return k.kind == kindP384
-	case "ES512":
-		return k.kind == kindP521
-	case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
-		return k.kind == kindRSA
-	case "EdDSA", "Ed25519":
-		return k.kind == kindEd25519
-	}
-	return false
+	return josecore.CheckVerifyKey(alg, k.Public) == nil
 }
 
 // StaticKeys is a fixed set of verification keys, loaded once from JWKS JSON, PEM or X.509
@@ -125,13 +76,13 @@ type StaticKeys struct {
 	only *Key
 }
 
-var _ Keys = (*StaticKeys)(nil)
+var _ tokenformat.KeyLookup = (*StaticKeys)(nil)
 
 // NewStaticKeys returns a set of the given keys. Key IDs must be unique.
 func NewStaticKeys(keys ...*Key) (*StaticKeys, error) {
 	s := &StaticKeys{byID: make(map[string]*Key, len(keys))}
 	for _, k := range keys {
-		if k == nil || k.kind == 0 {
+		if k == nil || !k.checked {
 			return nil, errors.New("local: static keys: a key was not made by NewKey")
 		}
 		if _, dup := s.byID[k.ID]; dup {
@@ -148,10 +99,11 @@ func NewStaticKeys(keys ...*Key) (*StaticKeys, error) {
 	return s, nil
 }
 
-// Key returns the key with the given kid, or for kid "" the set's only key.
-func (s *StaticKeys) Key(_ context.Context, kid string) (*Key, error) {
+// Lookup returns the key with the given kid, or for kid "" the set's only key, or an error
+// matching ErrUnknownKey.
+func (s *StaticKeys) Lookup(_ context.Context, kid string) (*jose.JSONWebKey, error) {
 	if k := lookup(s.byID, s.only, kid); k != nil {
-		return k, nil
+		return k.jwk, nil
 	}
 	return nil, ErrUnknownKey
 }
@@ -179,30 +131,15 @@ func lookup(byID map[string]*Key, only *Key, kid string) *Key {
 // keys, keys without a kid when the set has more than one. It is an error when no key is
 // left, when the JSON is not a key set, or when two usable keys share a kid.
 func ParseJWKS(data []byte) (*StaticKeys, error) {
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("local: jwks: %w", err)
-	}
-	if set.Keys == nil {
-		return nil, errors.New("local: jwks: no \"keys\" member")
-	}
-	var keys []*Key
-	seen := make(map[string]bool, len(set.Keys))
-	for _, raw := range set.Keys {
-		k, err := parseJWK(raw, len(set.Keys) == 1)
+	keys, err := josecore.ReadJWKS(data, josecore.Skip, func(raw json.RawMessage, alone bool) (*Key, string, error) {
+		k, err := parseJWK(raw, alone)
 		if err != nil {
-			continue // not a usable verification key: skip it (see above)
+			return nil, "", fmt.Errorf("%w: %v", josecore.ErrUnusable, err)
 		}
-		if seen[k.ID] {
-			return nil, fmt.Errorf("local: jwks: duplicate kid %q", k.ID)
-		}
-		seen[k.ID] = true
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("local: jwks: no usable verification key")
+		return k, k.ID, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("local: jwks: %w", err)
 	}
 	return NewStaticKeys(keys...)
 }
@@ -220,8 +157,8 @@ func parseJWK(raw json.RawMessage, alone bool) (*Key, error) {
 	if meta.Use != "" && meta.Use != "sig" {
 		return nil, errors.New("not a signature key")
 	}
-	if meta.KeyOps != nil && !slices.Contains(meta.KeyOps, "verify") {
-		return nil, errors.New("key_ops lacks verify")
+	if err := josecore.CheckKeyOps(meta.KeyOps, "sig", "verify"); err != nil {
+		return nil, err
 	}
 	if meta.D != nil {
 		return nil, errors.New("a private key in a public key set")
@@ -247,13 +184,12 @@ func parseJWK(raw json.RawMessage, alone bool) (*Key, error) {
 	return NewKey(id, jwk.Algorithm, jwk.Key)
 }
 
-// thumbprint returns the RFC 7638 SHA-256 thumbprint of pub, base64url-encoded.
 func thumbprint(pub crypto.PublicKey) (string, error) {
-	tp, err := (&jose.JSONWebKey{Key: pub}).Thumbprint(crypto.SHA256)
+	id, err := josecore.Thumbprint(pub)
 	if err != nil {
-		return "", fmt.Errorf("local: thumbprint: %w", err)
+		return "", fmt.Errorf("local: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(tp), nil
+	return id, nil
 }
 
 // ParsePEM reads PEM blocks of public keys ("PUBLIC KEY" in PKIX form, "RSA PUBLIC KEY" in
@@ -270,20 +206,15 @@ func ParsePEM(data []byte, now time.Time) (*StaticKeys, error) {
 			break
 		}
 		var pub crypto.PublicKey
-		var err error
-		switch block.Type {
-		case "PUBLIC KEY":
-			pub, err = x509.ParsePKIXPublicKey(block.Bytes)
-		case "RSA PUBLIC KEY":
-			pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
-		case "CERTIFICATE":
-			var cert *x509.Certificate
-			cert, err = x509.ParseCertificate(block.Bytes)
-			if err == nil {
-				pub, err = certificateKey(cert, now)
-			}
+		m, cert, err := josecore.ParsePEMBlock(block)
+		switch {
+		case err != nil:
+		case cert != nil:
+			pub, err = certificateKey(cert, now)
+		case m == nil || isPrivate(m):
+			err = fmt.Errorf("unexpected block type %q: verification keys are public keys or certificates", block.Type)
 		default:
-			err = fmt.Errorf("unexpected block type %q", block.Type)
+			pub = m
 		}
 		if err != nil {
 			return nil, fmt.Errorf("local: pem block %d: %w", n, err)
@@ -334,4 +265,10 @@ func certificateKey(c *x509.Certificate, now time.Time) (crypto.PublicKey, error
 		return nil, fmt.Errorf("certificate %q expired at %s", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
 	}
 	return c.PublicKey, nil
+}
+
+// isPrivate reports whether key material is a private key.
+func isPrivate(m any) bool {
+	_, ok := m.(interface{ Public() crypto.PublicKey })
+	return ok
 }

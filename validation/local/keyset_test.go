@@ -50,8 +50,8 @@ func TestRotationOfTheIssuersKeySetFailsNoValidToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, rsAudience, []string{"ES256"}, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, rsAudience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}

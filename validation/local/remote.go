@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"io"
 	"log/slog"
 	"mime"
@@ -36,8 +38,8 @@ type RemoteOptions struct {
 	// Cooldown is the least time between two fetches caused by tokens with unknown kids, and
 	// between retries after a failed fetch. Default 30 seconds.
 	Cooldown time.Duration
-	// Clock returns the current time. Default time.Now.
-	Clock func() time.Time
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
 	// Logger receives fetch failures. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -88,11 +90,11 @@ type fetchCall struct {
 	err  error
 }
 
-var _ Keys = (*RemoteKeys)(nil)
+var _ tokenformat.KeyLookup = (*RemoteKeys)(nil)
 
 // NewRemote returns a key set fetched from jwksURI, an absolute http or https URL. Nothing
 // is fetched until the first Key call.
-func NewRemote(jwksURI string, opts *RemoteOptions) (*RemoteKeys, error) {
+func NewRemote(jwksURI string, opts RemoteOptions) (*RemoteKeys, error) {
 	if err := checkURL(jwksURI, true); err != nil {
 		return nil, fmt.Errorf("local: NewRemote: jwks_uri: %w", err)
 	}
@@ -106,7 +108,7 @@ func NewRemote(jwksURI string, opts *RemoteOptions) (*RemoteKeys, error) {
 // of its OpenID Connect discovery document (/.well-known/openid-configuration). The
 // metadata's issuer must equal issuer exactly (RFC 8414 §3.3). Nothing is fetched until the
 // first Key call; the metadata is fetched until it is found once, then kept.
-func Discover(issuer string, opts *RemoteOptions) (*RemoteKeys, error) {
+func Discover(issuer string, opts RemoteOptions) (*RemoteKeys, error) {
 	if err := checkURL(issuer, false); err != nil {
 		return nil, fmt.Errorf("local: Discover: issuer: %w", err)
 	}
@@ -129,11 +131,8 @@ func Discover(issuer string, opts *RemoteOptions) (*RemoteKeys, error) {
 	return r, nil
 }
 
-func newRemote(opts *RemoteOptions) *RemoteKeys {
-	var o RemoteOptions
-	if opts != nil {
-		o = *opts
-	}
+func newRemote(opts RemoteOptions) *RemoteKeys {
+	o := opts
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
@@ -155,8 +154,8 @@ func newRemote(opts *RemoteOptions) *RemoteKeys {
 	if o.Cooldown <= 0 {
 		o.Cooldown = 30 * time.Second
 	}
-	if o.Clock == nil {
-		o.Clock = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -187,11 +186,21 @@ func (r *RemoteKeys) Close() error {
 	return nil
 }
 
-// Key returns the key with the given kid (see Keys). It waits for a fetch only when it has
-// no set yet or kid is unknown (at most one fetch per Cooldown for unknown kids); a stale set
-// is refreshed in the background while it keeps answering.
-func (r *RemoteKeys) Key(ctx context.Context, kid string) (*Key, error) {
-	if s := r.snap.Load(); s != nil && r.o.Clock().Before(s.stale) {
+// Lookup returns the key with the given kid (tokenformat.KeyLookup; kid "" names a set's
+// only key), an error matching ErrUnknownKey for a kid the fetched set lacks, or one matching
+// validation.ErrUnavailable when no set could be fetched. It waits for a fetch only when it
+// has no set yet or kid is unknown (at most one fetch per Cooldown for unknown kids); a stale
+// set is refreshed in the background while it keeps answering.
+func (r *RemoteKeys) Lookup(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
+	k, err := r.key(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	return k.jwk, nil
+}
+
+func (r *RemoteKeys) key(ctx context.Context, kid string) (*Key, error) {
+	if s := r.snap.Load(); s != nil && r.o.Now().Before(s.stale) {
 		if k := lookup(s.keys.byID, s.keys.only, kid); k != nil {
 			return k, nil // the hot path: a fresh set that has the key
 		}
@@ -201,7 +210,7 @@ func (r *RemoteKeys) Key(ctx context.Context, kid string) (*Key, error) {
 
 func (r *RemoteKeys) slowKey(ctx context.Context, kid string) (*Key, error) {
 	r.mu.Lock()
-	now := r.o.Clock()
+	now := r.o.Now()
 	s := r.snap.Load()
 	var k *Key
 	if s != nil {
@@ -291,7 +300,7 @@ func (r *RemoteKeys) fetch(c *fetchCall) {
 	keys, maxAge, err := r.load(ctx)
 
 	r.mu.Lock()
-	now := r.o.Clock()
+	now := r.o.Now()
 	if err != nil {
 		r.lastErr = err
 		r.retryAt = now.Add(r.o.Cooldown)

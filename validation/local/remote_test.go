@@ -63,17 +63,14 @@ func (s *jwksServer) set(body []byte, status int) {
 	s.mu.Unlock()
 }
 
-func newRemote(t testing.TB, uri string, c *clock, opts *local.RemoteOptions) *local.RemoteKeys {
+func newRemote(t testing.TB, uri string, c *clock, opts local.RemoteOptions) *local.RemoteKeys {
 	t.Helper()
-	var o local.RemoteOptions
-	if opts != nil {
-		o = *opts
-	}
-	o.Clock = c.Func()
+	o := opts
+	o.Now = c.Func()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	r, err := local.NewRemote(uri, &o)
+	r, err := local.NewRemote(uri, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +82,8 @@ func TestThousandConcurrentTokensWithANewKidCauseOneFetch(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,13 +128,13 @@ func TestUnknownKidRefreshesAtMostOncePerCooldown(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{Cooldown: time.Minute})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{Cooldown: time.Minute})
 	ctx := context.Background()
-	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+	if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 50 {
-		_, err := keys.Key(ctx, fmt.Sprintf("attacker-%d", i))
+		_, err := keys.Lookup(ctx, fmt.Sprintf("attacker-%d", i))
 		if !errors.Is(err, local.ErrUnknownKey) {
 			t.Fatalf("Key(unknown) = %v, want ErrUnknownKey", err)
 		}
@@ -146,7 +143,7 @@ func TestUnknownKidRefreshesAtMostOncePerCooldown(t *testing.T) {
 		t.Errorf("fetches = %d, want 2 (initial + one unknown-kid refresh)", n)
 	}
 	c.Add(time.Minute)
-	_, _ = keys.Key(ctx, "attacker-again")
+	_, _ = keys.Lookup(ctx, "attacker-again")
 	if n := srv.fetches.Load(); n != 3 {
 		t.Errorf("fetches after the cooldown = %d, want 3", n)
 	}
@@ -156,8 +153,8 @@ func TestRotationMidRunFailsNoValidToken(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,18 +233,18 @@ func TestCacheControlMaxAgeIsHonouredWithinBounds(t *testing.T) {
 			srv := newJWKSServer(t, jwks(t, ecSigner))
 			srv.cacheControl = tc.cc
 			c := newClock()
-			keys := newRemote(t, srv.URL, c, &local.RemoteOptions{MinRefresh: time.Minute, MaxRefresh: 2 * time.Hour, DefaultRefresh: 10 * time.Minute})
+			keys := newRemote(t, srv.URL, c, local.RemoteOptions{MinRefresh: time.Minute, MaxRefresh: 2 * time.Hour, DefaultRefresh: 10 * time.Minute})
 			ctx := context.Background()
-			if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+			if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 				t.Fatal(err)
 			}
 			c.Add(tc.staleAt - time.Second)
-			_, _ = keys.Key(ctx, ecSigner.kid)
+			_, _ = keys.Lookup(ctx, ecSigner.kid)
 			if n := srv.fetches.Load(); n != 1 {
 				t.Fatalf("fetches before %v = %d, want 1", tc.staleAt, n)
 			}
 			c.Add(time.Second)
-			if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+			if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 				t.Fatalf("the stale set stopped answering: %v", err)
 			}
 			local.WaitFetch(keys) // a stale set refreshes in the background
@@ -262,8 +259,8 @@ func TestLastGoodSetIsKeptWhileTheEndpointIsDown(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute, Cooldown: 30 * time.Second})
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute, Cooldown: 30 * time.Second})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,8 +305,8 @@ func TestNoKeySetEverLoadedIsUnavailable(t *testing.T) {
 	srv := newJWKSServer(t, []byte("down"))
 	srv.set([]byte("down"), http.StatusBadGateway)
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, nil)
-	v, err := local.New(issuer, audience, allowed, keys, &local.Options{Clock: c.Func()})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{})
+	v, err := local.New(issuer, audience, allowed, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,8 +338,8 @@ func TestRemoteFetchRefusesRedirectsOversizedBodiesAndSlowServers(t *testing.T) 
 		"redirect": redirect.URL, "oversized": big.URL, "slow": slow.URL, "not JSON": wrongType.URL,
 	} {
 		t.Run(name, func(t *testing.T) {
-			keys := newRemote(t, uri, newClock(), &local.RemoteOptions{MaxResponseSize: 1 << 10, Timeout: 100 * time.Millisecond})
-			_, err := keys.Key(context.Background(), ecSigner.kid)
+			keys := newRemote(t, uri, newClock(), local.RemoteOptions{MaxResponseSize: 1 << 10, Timeout: 100 * time.Millisecond})
+			_, err := keys.Lookup(context.Background(), ecSigner.kid)
 			if !errors.Is(err, validation.ErrUnavailable) {
 				t.Fatalf("Key = %v, want ErrUnavailable", err)
 			}
@@ -357,12 +354,12 @@ func TestCloseStopsAFetchInFlight(t *testing.T) {
 	testKeys(t)
 	srv := newJWKSServer(t, jwks(t, ecSigner))
 	srv.delay = 30 * time.Second
-	keys, err := local.NewRemote(srv.URL, &local.RemoteOptions{Timeout: time.Minute})
+	keys, err := local.NewRemote(srv.URL, local.RemoteOptions{Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error)
-	go func() { _, err := keys.Key(context.Background(), ecSigner.kid); done <- err }()
+	go func() { _, err := keys.Lookup(context.Background(), ecSigner.kid); done <- err }()
 	for srv.fetches.Load() == 0 {
 		time.Sleep(time.Millisecond) // wait for the fetch to reach the server
 	}
@@ -393,16 +390,16 @@ func TestStaleSetAnswersWhileItRefreshesInTheBackground(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	c := newClock()
-	keys := newRemote(t, srv.URL, c, &local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute})
+	keys := newRemote(t, srv.URL, c, local.RemoteOptions{DefaultRefresh: time.Minute, MinRefresh: time.Minute})
 	ctx := context.Background()
-	if _, err := keys.Key(ctx, ecSigner.kid); err != nil {
+	if _, err := keys.Lookup(ctx, ecSigner.kid); err != nil {
 		t.Fatal(err)
 	}
 	c.Add(2 * time.Minute) // stale
 	done := make(chan error, 100)
 	go func() {
 		for range 100 {
-			_, err := keys.Key(ctx, ecSigner.kid)
+			_, err := keys.Lookup(ctx, ecSigner.kid)
 			done <- err
 		}
 	}()

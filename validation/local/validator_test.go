@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/tokenformat"
 	"github.com/oauthkit/oauthkit/validation"
 	"github.com/oauthkit/oauthkit/validation/local"
 )
@@ -22,7 +23,7 @@ import (
 var allowed = []string{"RS256", "PS256", "ES256", "ES384", "EdDSA"}
 
 // newValidator returns a validator trusting the test issuer's keys, with a fake clock.
-func newValidator(t testing.TB, opts *local.Options) (*local.Validator, *clock) {
+func newValidator(t testing.TB, opts local.Options) (*local.Validator, *clock) {
 	t.Helper()
 	testKeys(t)
 	keys, err := local.ParseJWKS(jwks(t, rsaSigner, psSigner, ecSigner, ec384Signer, edSigner))
@@ -30,12 +31,9 @@ func newValidator(t testing.TB, opts *local.Options) (*local.Validator, *clock) 
 		t.Fatal(err)
 	}
 	c := newClock()
-	var o local.Options
-	if opts != nil {
-		o = *opts
-	}
-	o.Clock = c.Func()
-	v, err := local.New(issuer, audience, allowed, keys, &o)
+	o := opts
+	o.Now = c.Func()
+	v, err := local.New(issuer, audience, allowed, keys, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +43,7 @@ func newValidator(t testing.TB, opts *local.Options) (*local.Validator, *clock) 
 
 // serve sends token through the middleware in front of v and returns the response.
 func serve(v validation.Validator, token string) *httptest.ResponseRecorder {
-	h := validation.Middleware(v, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := validation.Middleware(v, validation.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := validation.FromContext(r.Context())
 		if !ok {
 			http.Error(w, "no claims", http.StatusInternalServerError)
@@ -61,7 +59,7 @@ func serve(v validation.Validator, token string) *httptest.ResponseRecorder {
 }
 
 func TestCraftedBadTokensAreAnswered401InvalidToken(t *testing.T) {
-	v, _ := newValidator(t, nil)
+	v, _ := newValidator(t, local.Options{})
 	good := mint(t, ecSigner, goodHeader(ecSigner), goodClaims())
 	parts := strings.Split(good, ".")
 	sigBytes := mustB64(t, parts[2])
@@ -181,7 +179,7 @@ func TestCraftedBadTokensAreAnswered401InvalidToken(t *testing.T) {
 }
 
 func TestValidTokensAreAccepted(t *testing.T) {
-	v, _ := newValidator(t, nil)
+	v, _ := newValidator(t, local.Options{})
 	cases := []struct{ name, token string }{
 		{"RS256 by hand", mint(t, rsaSigner, goodHeader(rsaSigner), goodClaims())},
 		{"RS256 by go-jose", joseSign(t, rsaSigner, goodClaims())},
@@ -221,7 +219,7 @@ func TestValidTokensAreAccepted(t *testing.T) {
 }
 
 func TestExtraClaimsAreReadableFromRaw(t *testing.T) {
-	v, _ := newValidator(t, nil)
+	v, _ := newValidator(t, local.Options{})
 	c, err := v.Validate(context.Background(), mint(t, ecSigner, goodHeader(ecSigner), with(goodClaims(), "acr", "mfa")))
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +231,7 @@ func TestExtraClaimsAreReadableFromRaw(t *testing.T) {
 }
 
 func TestLeewayAcceptsSlightlyExpiredTokensOnly(t *testing.T) {
-	v, c := newValidator(t, &local.Options{Leeway: 30 * time.Second})
+	v, c := newValidator(t, local.Options{Leeway: 30 * time.Second})
 	tok := mint(t, ecSigner, goodHeader(ecSigner), with(goodClaims(), "exp", epoch.Unix(), "nbf", epoch.Add(20*time.Second).Unix()))
 	if _, err := v.Validate(context.Background(), tok); err != nil {
 		t.Fatalf("within leeway: %v", err)
@@ -251,7 +249,7 @@ func TestTokenWithoutKidVerifiesAgainstASingleKeySet(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newClock()
-	v, err := local.New(issuer, audience, []string{"ES256"}, keys, &local.Options{Clock: c.Func()})
+	v, err := local.New(issuer, audience, []string{"ES256"}, keys, local.Options{Now: c.Func()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,18 +267,18 @@ func TestNewRefusesConfigurationThatWouldSwitchAChecksOff(t *testing.T) {
 	cases := []struct {
 		name, iss, aud string
 		algs           []string
-		keys           local.Keys
-		opts           *local.Options
+		keys           tokenformat.KeyLookup
+		opts           local.Options
 		want           string
 	}{
-		{"no issuer", "", audience, []string{"ES256"}, keys, nil, "issuer"},
-		{"no audience", issuer, "", []string{"ES256"}, keys, nil, "audience"},
-		{"no algorithms", issuer, audience, nil, keys, nil, "algorithms"},
-		{"no keys", issuer, audience, []string{"ES256"}, nil, nil, "keys"},
-		{"alg none", issuer, audience, []string{"none"}, keys, nil, `"none"`},
-		{"HS256", issuer, audience, []string{"HS256"}, keys, nil, `"HS256"`},
-		{"negative leeway", issuer, audience, []string{"ES256"}, keys, &local.Options{Leeway: -1}, "Leeway"},
-		{"huge leeway", issuer, audience, []string{"ES256"}, keys, &local.Options{Leeway: time.Hour}, "Leeway"},
+		{"no issuer", "", audience, []string{"ES256"}, keys, local.Options{}, "issuer"},
+		{"no audience", issuer, "", []string{"ES256"}, keys, local.Options{}, "audience"},
+		{"no algorithms", issuer, audience, nil, keys, local.Options{}, "algorithms"},
+		{"no keys", issuer, audience, []string{"ES256"}, nil, local.Options{}, "keys"},
+		{"alg none", issuer, audience, []string{"none"}, keys, local.Options{}, `"none"`},
+		{"HS256", issuer, audience, []string{"HS256"}, keys, local.Options{}, `"HS256"`},
+		{"negative leeway", issuer, audience, []string{"ES256"}, keys, local.Options{Leeway: -1}, "Leeway"},
+		{"huge leeway", issuer, audience, []string{"ES256"}, keys, local.Options{Leeway: time.Hour}, "Leeway"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -293,7 +291,7 @@ func TestNewRefusesConfigurationThatWouldSwitchAChecksOff(t *testing.T) {
 }
 
 func TestVerifiedTokenCacheNeverServesATokenPastExp(t *testing.T) {
-	v, c := newValidator(t, &local.Options{CacheEntries: 100, CacheMaxTTL: time.Hour})
+	v, c := newValidator(t, local.Options{CacheEntries: 100, CacheMaxTTL: time.Hour})
 	tok := mint(t, ecSigner, goodHeader(ecSigner), with(goodClaims(), "exp", epoch.Add(time.Minute).Unix()))
 	first, err := v.Validate(context.Background(), tok)
 	if err != nil {
@@ -366,7 +364,7 @@ func derOf(sig []byte) []byte {
 // signed ones, and nothing is keyed on the signature bytes (the verified-token cache keys on
 // the whole token, so the twin is only a cache miss). s ≥ n and r or s of zero are refused.
 func TestMalleatedECDSASignatureVerifiesLikeTheOriginal(t *testing.T) {
-	v, _ := newValidator(t, nil)
+	v, _ := newValidator(t, local.Options{})
 	tok := mint(t, ecSigner, goodHeader(ecSigner), goodClaims())
 	i := strings.LastIndexByte(tok, '.')
 	sig := mustB64(t, tok[i+1:])
