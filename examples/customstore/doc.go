@@ -8,9 +8,9 @@
 //
 //     import _ "github.com/oauthkit/oauthkit/examples/customstore"
 //
-//     Open creates one bucket per kind of data. Records are gob-encoded, because gob keeps
-//     Claims, Metadata and JWKS byte for byte (encoding/json would compact them, which the
-//     conformance kit catches). Index buckets (grant → records, client → records) make
+//     Open creates one bucket per kind of data. Values are kept in provider's binary form
+//     (Record.MarshalBinary and friends), which keeps Claims, Metadata and JWKS byte for byte
+//     (encoding/json would compact them, which the conformance kit catches). Index buckets (grant → records, client → records) make
 //     RevokeGrant and DeleteClient cost the grant's or client's records, not the store's.
 //
 //  2. token.go — the records. Each method is one bbolt transaction, and bbolt runs one
