@@ -42,7 +42,8 @@ func isFosite(p string) bool { return p == fositePath || strings.HasPrefix(p, fo
 // TestFositeIsConfinedToItsAdapter proves, through go list over every package of the
 // module: only adapters/fosite imports fosite directly (and internal/cmd/fositepeer, which is
 // fosite's own composition as a benchmark peer); only compose imports the adapter; and only
-// those, and the examples built on compose, link fosite at all.
+// those, and the examples built on compose (and internal/cmd/sizecheck's servers, which are
+// compose measured), link fosite at all.
 func TestFositeIsConfinedToItsAdapter(t *testing.T) {
 	goBin := goCommand(t)
 	out, err := exec.Command(goBin, "list", "-f", "{{.ImportPath}}|{{join .Imports \" \"}}|{{join .Deps \" \"}}", module+"/...").Output()
@@ -69,7 +70,7 @@ func TestFositeIsConfinedToItsAdapter(t *testing.T) {
 			links = links || isFosite(d)
 		}
 		allowed := pkg == adapterPath || pkg == composePath || pkg == fositePeer ||
-			strings.HasPrefix(pkg, examplesPath)
+			strings.HasPrefix(pkg, examplesPath) || strings.HasPrefix(pkg, module+"/internal/cmd/sizecheck/")
 		if links && !allowed {
 			t.Errorf("%s links fosite", pkg)
 		}

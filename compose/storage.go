@@ -16,10 +16,11 @@ import (
 func open(ctx context.Context, rawURL string, logger *slog.Logger) (provider.Store, error) {
 	s, err := storage.Open(ctx, rawURL, storage.OpenOptions{Logger: logger})
 	switch {
-	case errors.Is(err, storage.ErrUnknownScheme):
-		return nil, configErr("StorageURL", "%v", err)
-	case err != nil && errors.Is(err, provider.ErrInvalid) && !errors.Is(err, provider.ErrUnavailable):
-		return nil, configErr("StorageURL", "%v", err)
+	case errors.Is(err, storage.ErrUnknownScheme),
+		errors.Is(err, provider.ErrInvalid) && !errors.Is(err, provider.ErrUnavailable):
+		// A URL no linked back end opens, or one its back end refuses: the configuration's
+		// fault, and errors.Is still finds storage's and the back end's errors.
+		return nil, fmt.Errorf("%w: StorageURL: %w", ErrConfig, err)
 	case err != nil:
 		return nil, fmt.Errorf("compose: open store: %w", err)
 	}

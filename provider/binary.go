@@ -112,32 +112,43 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 	v.PKCEChallenge = d.string("pkce challenge")
 	v.PKCEMethod = d.string("pkce method")
 	v.RedirectURI = d.string("redirect uri")
-	claims, claimsNil := d.raw("claims")
-	session, sessionNil := d.raw("session")
+	claims := d.field("claims")
+	session := d.field("session")
 	if err := d.end(); err != nil {
 		return err
 	}
-	var slab []byte
-	if n := len(claims) + len(session); n > 0 {
-		slab = make([]byte, 0, n)
-	}
-	v.Claims, slab = carveString(slab, claims, claimsNil)
-	v.Session, _ = carveString(slab, session, sessionNil)
+	v.Claims, v.Session = bytesOf(claims, session)
 	*r = v
 	return nil
 }
 
-// carveString is carve for a string source: it copies s into slab and returns the copy,
-// capped at its length; isNil gives a nil slice.
-func carveString(slab []byte, s string, isNil bool) ([]byte, []byte) {
-	if isNil {
+// field is a length-prefixed field as read: a piece of the input, or nil.
+type field struct {
+	s     string
+	isNil bool
+}
+
+// bytesOf copies two fields into one slab and returns the copies, each capped at its length;
+// a nil field gives a nil slice and an empty one an empty slice.
+func bytesOf(a, b field) ([]byte, []byte) {
+	var slab []byte
+	if n := len(a.s) + len(b.s); n > 0 {
+		slab = make([]byte, 0, n)
+	}
+	pa, slab := a.carve(slab)
+	pb, _ := b.carve(slab)
+	return pa, pb
+}
+
+func (f field) carve(slab []byte) ([]byte, []byte) {
+	if f.isNil {
 		return nil, slab
 	}
-	if len(s) == 0 {
+	if len(f.s) == 0 {
 		return []byte{}, slab
 	}
 	start := len(slab)
-	slab = append(slab, s...)
+	slab = append(slab, f.s...)
 	return slab[start:len(slab):len(slab)], slab
 }
 
@@ -189,21 +200,16 @@ func (c *Client) UnmarshalBinary(b []byte) error {
 	v.Scopes, lists = d.strings("scopes", lists)
 	v.Audience, _ = d.strings("audience", lists)
 	v.TokenEndpointAuthMethod = d.string("token endpoint auth method")
-	jwks, jwksNil := d.raw("jwks")
+	jwks := d.field("jwks")
 	v.JWKSURI = d.string("jwks uri")
 	v.AccessTokenFormat = d.string("access token format")
-	meta, metaNil := d.raw("metadata")
+	meta := d.field("metadata")
 	v.CreatedAt = d.time("created at")
 	v.UpdatedAt = d.time("updated at")
 	if err := d.end(); err != nil {
 		return err
 	}
-	var slab []byte
-	if n := len(jwks) + len(meta); n > 0 {
-		slab = make([]byte, 0, n)
-	}
-	v.JWKS, slab = carveString(slab, jwks, jwksNil)
-	v.Metadata, _ = carveString(slab, meta, metaNil)
+	v.JWKS, v.Metadata = bytesOf(jwks, meta)
 	*c = v
 	return nil
 }
@@ -257,20 +263,15 @@ func (s *KeySet) UnmarshalBinary(b []byte) error {
 			k.Use = d.string("key use")
 			k.Algorithm = d.string("key algorithm")
 			k.State = KeyState(d.string("key state"))
-			pub, pubNil := d.raw("public key")
-			sealed, sealedNil := d.raw("sealed key")
+			pub := d.field("public key")
+			sealed := d.field("sealed key")
 			k.CreatedAt = d.time("key created at")
 			k.ActivatedAt = d.time("key activated at")
 			k.RetiredAt = d.time("key retired at")
 			if d.err != nil {
 				break
 			}
-			var slab []byte
-			if n := len(pub) + len(sealed); n > 0 {
-				slab = make([]byte, 0, n)
-			}
-			k.Public, slab = carveString(slab, pub, pubNil)
-			k.Sealed, _ = carveString(slab, sealed, sealedNil)
+			k.Public, k.Sealed = bytesOf(pub, sealed)
 		}
 	}
 	if err := d.end(); err != nil {
@@ -410,6 +411,12 @@ func (d *decoder) raw(what string) (string, bool) {
 	p := d.s[:n]
 	d.s = d.s[n:]
 	return p, false
+}
+
+// field reads a length-prefixed field that may be nil.
+func (d *decoder) field(what string) field {
+	s, isNil := d.raw(what)
+	return field{s, isNil}
 }
 
 func (d *decoder) string(what string) string {

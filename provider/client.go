@@ -75,21 +75,8 @@ func (c *Client) Clone() *Client {
 	}
 	d := new(Client)
 	*d = *c
-	var strs []string
-	if n := len(c.RedirectURIs) + len(c.GrantTypes) + len(c.ResponseTypes) + len(c.Scopes) + len(c.Audience); n > 0 {
-		strs = make([]string, 0, n)
-	}
-	d.RedirectURIs, strs = carve(strs, c.RedirectURIs)
-	d.GrantTypes, strs = carve(strs, c.GrantTypes)
-	d.ResponseTypes, strs = carve(strs, c.ResponseTypes)
-	d.Scopes, strs = carve(strs, c.Scopes)
-	d.Audience, _ = carve(strs, c.Audience)
-	var bs []byte
-	if n := len(c.JWKS) + len(c.Metadata); n > 0 {
-		bs = make([]byte, 0, n)
-	}
-	d.JWKS, bs = carve(bs, c.JWKS)
-	d.Metadata, _ = carve(bs, c.Metadata)
+	cloneLists(&d.RedirectURIs, &d.GrantTypes, &d.ResponseTypes, &d.Scopes, &d.Audience)
+	cloneBytes(&d.JWKS, &d.Metadata)
 	return d
 }
 

@@ -94,21 +94,34 @@ func (r *Record) Clone() *Record {
 	}
 	d := new(Record)
 	*d = *r
-	var strs []string
-	if n := len(r.RequestedScopes) + len(r.GrantedScopes) + len(r.RequestedAudience) + len(r.GrantedAudience); n > 0 {
-		strs = make([]string, 0, n)
-	}
-	d.RequestedScopes, strs = carve(strs, r.RequestedScopes)
-	d.GrantedScopes, strs = carve(strs, r.GrantedScopes)
-	d.RequestedAudience, strs = carve(strs, r.RequestedAudience)
-	d.GrantedAudience, _ = carve(strs, r.GrantedAudience)
-	var bs []byte
-	if n := len(r.Claims) + len(r.Session); n > 0 {
-		bs = make([]byte, 0, n)
-	}
-	d.Claims, bs = carve(bs, r.Claims)
-	d.Session, _ = carve(bs, r.Session)
+	cloneLists(&d.RequestedScopes, &d.GrantedScopes, &d.RequestedAudience, &d.GrantedAudience)
+	cloneBytes(&d.Claims, &d.Session)
 	return d
+}
+
+// cloneLists replaces every list with a copy, all carved from one array.
+func cloneLists(lists ...*[]string) {
+	n := 0
+	for _, l := range lists {
+		n += len(*l)
+	}
+	var slab []string
+	if n > 0 {
+		slab = make([]string, 0, n)
+	}
+	for _, l := range lists {
+		*l, slab = carve(slab, *l)
+	}
+}
+
+// cloneBytes replaces a and b with copies carved from one slab.
+func cloneBytes[A, B ~[]byte](a *A, b *B) {
+	var slab []byte
+	if n := len(*a) + len(*b); n > 0 {
+		slab = make([]byte, 0, n)
+	}
+	*a, slab = carve(slab, *a)
+	*b, _ = carve(slab, *b)
 }
 
 // carve appends s to slab, which has room for it, and returns the copy, capped at its length

@@ -58,14 +58,16 @@ func Register(scheme string, o Opener) {
 // Open opens the store named by rawURL with the back end registered for its scheme. The
 // schemes oauthkit ships are registered by importing their packages:
 //
-//	memory://                                  storage/memstore
-//	sqlite://…, sqlite3://…                    storage/sqlstore/sqlite
-//	postgres://…, postgresql://…               storage/sqlstore/postgres
-//	mysql://…, mariadb://…                     storage/sqlstore/mysql
-//	redis://…, redis+cluster://…, redis+sentinel://…, and rediss… over TLS   storage/redisstore
+//	memory://                                        storage/memstore
+//	sqlite://…, sqlite3://…                          storage/sqlstore/sqlite
+//	postgres://…, postgresql://…                     storage/sqlstore/postgres
+//	mysql://…, mariadb://…                           storage/sqlstore/mysql
+//	redis://…, redis+cluster://…, redis+sentinel://…  storage/redisstore
+//	(and rediss://… and so on, over TLS)
 //
 // A URL without a scheme is an error wrapping provider.ErrInvalid; a scheme nobody
-// registered is an error wrapping ErrUnknownScheme and naming the registered ones. Errors
+// registered is an error wrapping ErrUnknownScheme that names the package to import for one
+// of oauthkit's own schemes, and the registered schemes otherwise. Errors
 // never repeat the URL beyond its scheme.
 func Open(ctx context.Context, rawURL string, opts OpenOptions) (provider.Store, error) {
 	scheme, _, ok := strings.Cut(rawURL, ":")
@@ -77,6 +79,9 @@ func Open(ctx context.Context, rawURL string, opts OpenOptions) (provider.Store,
 	o := openers[scheme]
 	mu.RUnlock()
 	if o == nil {
+		if pkg, ok := builtin[scheme]; ok {
+			return nil, fmt.Errorf("%w %q: its back end is not linked; import _ %q", ErrUnknownScheme, scheme, pkg)
+		}
 		known := Schemes()
 		if len(known) == 0 {
 			return nil, fmt.Errorf("%w %q: no back end is linked; import one, such as storage/memstore", ErrUnknownScheme, scheme)
@@ -88,6 +93,24 @@ func Open(ctx context.Context, rawURL string, opts OpenOptions) (provider.Store,
 		opts.Logger = slog.Default()
 	}
 	return o(ctx, scheme+rawURL[len(scheme):], opts)
+}
+
+// builtin names the package that registers each of oauthkit's own schemes, for the error of
+// a program that did not import it.
+var builtin = map[string]string{
+	"memory":          "github.com/oauthkit/oauthkit/storage/memstore",
+	"sqlite":          "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite",
+	"sqlite3":         "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite",
+	"postgres":        "github.com/oauthkit/oauthkit/storage/sqlstore/postgres",
+	"postgresql":      "github.com/oauthkit/oauthkit/storage/sqlstore/postgres",
+	"mysql":           "github.com/oauthkit/oauthkit/storage/sqlstore/mysql",
+	"mariadb":         "github.com/oauthkit/oauthkit/storage/sqlstore/mysql",
+	"redis":           "github.com/oauthkit/oauthkit/storage/redisstore",
+	"rediss":          "github.com/oauthkit/oauthkit/storage/redisstore",
+	"redis+cluster":   "github.com/oauthkit/oauthkit/storage/redisstore",
+	"rediss+cluster":  "github.com/oauthkit/oauthkit/storage/redisstore",
+	"redis+sentinel":  "github.com/oauthkit/oauthkit/storage/redisstore",
+	"rediss+sentinel": "github.com/oauthkit/oauthkit/storage/redisstore",
 }
 
 // Schemes returns the registered schemes, sorted.

@@ -109,11 +109,22 @@ func verifySHA256(digest, secret string) error {
 	if n, err := base64.RawURLEncoding.Strict().Decode(want[:], []byte(digest)); err != nil || n != sha256.Size {
 		return ErrMalformed
 	}
-	got := sha256.Sum256([]byte(secret))
+	got := sum256(secret)
 	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		return ErrMismatch
 	}
 	return nil
+}
+
+// sum256 is sha256.Sum256 of s without the copy []byte(s) makes on the heap for a secret
+// longer than 32 bytes (every generated one): a secret that fits is copied to the stack.
+func sum256(s string) [sha256.Size]byte {
+	var buf [128]byte
+	if len(s) > len(buf) {
+		return sha256.Sum256([]byte(s))
+	}
+	n := copy(buf[:], s)
+	return sha256.Sum256(buf[:n])
 }
 
 func verifyBcrypt(encoded, secret string) error {

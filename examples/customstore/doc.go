@@ -1,6 +1,6 @@
 // Package customstore is a complete oauthkit storage back end outside oauthkit's storage/
 // tree, on the embedded key-value database go.etcd.io/bbolt: the reference to copy when you
-// write your own. It is about 650 lines with comments and reads in this order:
+// write your own. It is under 700 lines with its comments, and reads in this order:
 //
 //  1. store.go — registration and plumbing. init calls storage.Register("bolt", …), so that a
 //     blank import is all a program needs for compose.Config{StorageURL: "bolt://oauth.db"}
@@ -8,9 +8,9 @@
 //
 //     import _ "github.com/oauthkit/oauthkit/examples/customstore"
 //
-//     Open creates one bucket per kind of data. Records are gob-encoded, because gob keeps
-//     Claims, Metadata and JWKS byte for byte (encoding/json would compact them, which the
-//     conformance kit catches). Index buckets (grant → records, client → records) make
+//     Open creates one bucket per kind of data. Values are kept in provider's binary form
+//     (Record.MarshalBinary and friends), which keeps Claims, Metadata and JWKS byte for byte
+//     (encoding/json would compact them, which the conformance kit catches). Index buckets (grant → records, client → records) make
 //     RevokeGrant and DeleteClient cost the grant's or client's records, not the store's.
 //
 //  2. token.go — the records. Each method is one bbolt transaction, and bbolt runs one

@@ -1,10 +1,9 @@
 package customstore
 
 import (
-	"bytes"
 	"context"
+	"encoding"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,14 +53,14 @@ var (
 // The buckets. Index buckets map a composite key to nothing; marks and deny-list entries map
 // a name to an expiry time.
 var (
-	bTokens   = []byte("tokens")         // tokenKey(kind, key) → gob Record
+	bTokens   = []byte("tokens")         // tokenKey(kind, key) → Record
 	bByGrant  = []byte("by_grant")       // field(grantID) + tokenKey → nil
 	bByClient = []byte("by_client")      // field(clientID) + tokenKey → nil
 	bGrantsRv = []byte("revoked_grants") // grantID → until
 	bClientRv = []byte("revoked_client") // clientID → until
-	bClients  = []byte("clients")        // client ID → gob Client; bbolt sorts keys by bytes
+	bClients  = []byte("clients")        // client ID → Client; bbolt sorts keys by bytes
 	bDenied   = []byte("denied")         // jti → until
-	bKeySets  = []byte("key_sets")       // name → gob KeySet
+	bKeySets  = []byte("key_sets")       // name → KeySet
 )
 
 // Open opens (or creates) the bbolt database at path and returns a Store that owns it.
@@ -126,19 +125,17 @@ func field(s string) []byte { return append([]byte{byte(len(s))}, s...) }
 // tokenKey is the key of a record in bTokens and the suffix of its index entries.
 func tokenKey(kind provider.Kind, key string) []byte { return append(field(string(kind)), key...) }
 
-// encode and decode store values as gob, which keeps bytes (Claims, Metadata, JWKS) exactly
-// as given, unlike encoding/json, which compacts a json.RawMessage.
-func encode(v any) []byte {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
-		panic(err) // the model types always encode
-	}
-	return buf.Bytes()
+// encode and decode store values in provider's binary form, the one codec oauthkit's back
+// ends share: it keeps bytes (Claims, Metadata, JWKS) exactly as given, and a decoded value
+// shares no memory with bbolt's, which is valid only inside the transaction.
+func encode(v encoding.BinaryMarshaler) []byte {
+	b, _ := v.MarshalBinary() // provider's types never fail to encode
+	return b
 }
 
-func decode(data []byte, v any) error {
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
-		return fmt.Errorf("customstore: corrupt value: %w", err)
+func decode(data []byte, v encoding.BinaryUnmarshaler) error {
+	if err := v.UnmarshalBinary(data); err != nil {
+		return fmt.Errorf("%w: %w", errContract, err) // matches provider.ErrCorrupt; not an outage
 	}
 	return nil
 }

@@ -1,12 +1,15 @@
 package customstore_test
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/oauthkit/oauthkit/examples/customstore"
 	"github.com/oauthkit/oauthkit/provider"
+	"github.com/oauthkit/oauthkit/storage"
 	"github.com/oauthkit/oauthkit/storage/storagetest"
 )
 
@@ -21,4 +24,12 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+func TestBoltURLWithoutAFileIsInvalid(t *testing.T) {
+	for _, u := range []string{"bolt://", "bolt:oauth.db", "bolt://oauth.db?mode=x", "bolt://oauth.db#x"} {
+		if _, err := storage.Open(context.Background(), u, storage.OpenOptions{}); !errors.Is(err, provider.ErrInvalid) {
+			t.Errorf("Open(%q) = %v, want ErrInvalid", u, err)
+		}
+	}
 }

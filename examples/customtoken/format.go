@@ -8,7 +8,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"aidanwoods.dev/go-paseto"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/tokenformat"
@@ -28,6 +32,15 @@ type Format struct {
 	audience []string
 	keys     tokenformat.KeySource
 	now      func() time.Time
+	signer   atomic.Pointer[signer]
+}
+
+// signer is the active key in the library's form. Converting a key checks it (an Ed25519
+// key derivation, as costly as a signature), so it is done once per key: a KeySource returns
+// the same pointer for as long as the active key is unchanged.
+type signer struct {
+	jwk *jose.JSONWebKey
+	key paseto.V4AsymmetricSecretKey
 }
 
 var (
@@ -69,9 +82,18 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	if err != nil {
 		return tokenformat.Token{}, fmt.Errorf("paseto-v4: signing key: %w", err)
 	}
-	priv, ok := jwk.Key.(ed25519.PrivateKey)
-	if !ok {
-		return tokenformat.Token{}, errors.New("paseto-v4: the active EdDSA key is not an Ed25519 private key")
+	sg := f.signer.Load()
+	if sg == nil || sg.jwk != jwk {
+		priv, ok := jwk.Key.(ed25519.PrivateKey)
+		if !ok {
+			return tokenformat.Token{}, errors.New("paseto-v4: the active EdDSA key is not an Ed25519 private key")
+		}
+		key, err := paseto.NewV4AsymmetricSecretKeyFromEd25519(priv)
+		if err != nil {
+			return tokenformat.Token{}, fmt.Errorf("paseto-v4: signing key: %w", err)
+		}
+		sg = &signer{jwk: jwk, key: key}
+		f.signer.Store(sg)
 	}
 	aud := rec.GrantedAudience
 	if len(aud) == 0 {
@@ -88,7 +110,7 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 		ClientID:  rec.ClientID,
 		Scope:     strings.Join(rec.GrantedScopes, " "),
 	}
-	token, err := sign(c, jwk.KeyID, priv)
+	token, err := sign(c, jwk.KeyID, sg.key)
 	if err != nil {
 		return tokenformat.Token{}, fmt.Errorf("paseto-v4: sign: %w", err)
 	}
@@ -98,19 +120,7 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 // Parse verifies token with the key its footer names (active, next or retired in the key
 // set) and returns the record it carries. An expired token is tokenformat.ErrExpired.
 func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, error) {
-	c, err := verify(token, f.issuer, func(kid string) (ed25519.PublicKey, error) {
-		jwk, err := f.keys.Lookup(ctx, kid)
-		if errors.Is(err, tokenformat.ErrUnknownKey) {
-			return nil, invalid("unknown kid")
-		}
-		if err != nil {
-			return nil, err
-		}
-		if jwk.Algorithm != keyset.EdDSA {
-			return nil, invalid("the kid names no EdDSA key")
-		}
-		return ed25519Public(jwk.Key)
-	})
+	c, _, err := verify(ctx, token, f.issuer, f.keys)
 	var bad invalid
 	switch {
 	case errors.As(err, &bad):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -8,9 +9,12 @@ import (
 	"time"
 
 	"aidanwoods.dev/go-paseto"
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/oauthkit/oauthkit/tokenformat"
 )
 
-// prefix starts every PASETO v4.public token (the version and purpose, PASETO §2).
+// prefix starts every PASETO v4.public token: the version and the purpose.
 const prefix = "v4.public."
 
 // maxTokenSize bounds the tokens either side parses at all: larger ones are refused before
@@ -34,7 +38,8 @@ type claims struct {
 }
 
 // footer is the token's footer: authenticated but not encrypted, readable before the
-// signature is checked, so it names the key that signed (PASETO §6.1 "kid").
+// signature is checked, so it names the key that signed ("kid", a claim PASETO reserves
+// for the footer).
 type footer struct {
 	KID string `json:"kid"`
 }
@@ -46,8 +51,8 @@ type invalid string
 
 func (e invalid) Error() string { return "paseto-v4: " + string(e) }
 
-// sign returns c as a v4.public token signed by priv, with kid in the footer.
-func sign(c *claims, kid string, priv ed25519.PrivateKey) (string, error) {
+// sign returns c as a v4.public token signed by key, with kid in the footer.
+func sign(c *claims, kid string, key paseto.V4AsymmetricSecretKey) (string, error) {
 	body, err := json.Marshal(c)
 	if err != nil {
 		return "", err
@@ -60,59 +65,67 @@ func sign(c *claims, kid string, priv ed25519.PrivateKey) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key, err := paseto.NewV4AsymmetricSecretKeyFromEd25519(priv)
-	if err != nil {
-		return "", err
-	}
 	return tok.V4Sign(key, nil), nil
 }
 
-// verify checks token's signature with the key publicKey finds for its footer's kid, and
-// returns its claims once iss is issuer and the token has an exp, a jti and a client_id.
-// Time is the caller's to check. An error from publicKey is returned as it is, so that the
-// caller can tell a key store that cannot be reached from an unknown kid.
-func verify(token, issuer string, publicKey func(kid string) (ed25519.PublicKey, error)) (*claims, error) {
+// verify checks token's signature with the Ed25519 key keys holds under its footer's kid,
+// and returns its claims (parsed, and as the JSON object signed) once iss is issuer and the
+// token has an exp, a jti and a client_id. Time is the caller's to check. An error of keys
+// other than ErrUnknownKey (a JWKS that cannot be fetched) is returned as it is.
+func verify(ctx context.Context, token, issuer string, keys tokenformat.KeyLookup) (*claims, []byte, error) {
 	if len(token) > maxTokenSize || !strings.HasPrefix(token, prefix) {
-		return nil, invalid("not a v4.public token")
+		return nil, nil, invalid("not a v4.public token")
 	}
-	raw, err := paseto.NewParser().UnsafeParseFooter(paseto.V4Public, token)
+	foot, err := paseto.NewParser().UnsafeParseFooter(paseto.V4Public, token)
 	var f footer
-	if err != nil || json.Unmarshal(raw, &f) != nil || f.KID == "" {
-		return nil, invalid("no kid in the footer")
+	if err != nil || json.Unmarshal(foot, &f) != nil || f.KID == "" {
+		return nil, nil, invalid("no kid in the footer")
 	}
-	pub, err := publicKey(f.KID)
+	jwk, err := keys.Lookup(ctx, f.KID)
+	if errors.Is(err, tokenformat.ErrUnknownKey) {
+		return nil, nil, invalid("unknown kid")
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	pub, err := ed25519Public(jwk)
+	if err != nil {
+		return nil, nil, err
 	}
 	key, err := paseto.NewV4AsymmetricPublicKeyFromEd25519(pub)
 	if err != nil {
-		return nil, invalid("the kid names no Ed25519 key")
+		return nil, nil, invalid("the kid names no Ed25519 key")
 	}
 	// Expiry is checked by the caller with its own clock: the library's rules read time.Now.
 	tok, err := paseto.NewParserWithoutExpiryCheck().ParseV4Public(key, token, nil)
 	if err != nil {
-		return nil, invalid("bad signature or encoding")
+		return nil, nil, invalid("bad signature or encoding")
 	}
+	raw := tok.ClaimsJSON()
 	var c claims
-	if err := json.Unmarshal(tok.ClaimsJSON(), &c); err != nil {
-		return nil, invalid("claims are not a JSON object of the expected types")
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, nil, invalid("claims are not a JSON object of the expected types")
 	}
 	switch {
 	case c.Issuer != issuer:
-		return nil, invalid("iss is not the issuer")
+		return nil, nil, invalid("iss is not the issuer")
 	case c.ExpiresAt.IsZero() || c.JTI == "" || c.ClientID == "":
-		return nil, invalid("exp, jti or client_id missing")
+		return nil, nil, invalid("exp, jti or client_id missing")
 	}
-	return &c, nil
+	return &c, raw, nil
 }
 
-// ed25519Public returns the public half of an Ed25519 key as a key set or JWKS holds it.
-func ed25519Public(key any) (ed25519.PublicKey, error) {
-	switch k := key.(type) {
+// ed25519Public returns the public half of an EdDSA key, private as a key set holds it or
+// public as a JWKS does.
+func ed25519Public(jwk *jose.JSONWebKey) (ed25519.PublicKey, error) {
+	if jwk.Algorithm != "" && jwk.Algorithm != "EdDSA" {
+		return nil, invalid("the kid names no EdDSA key")
+	}
+	switch k := jwk.Key.(type) {
 	case ed25519.PrivateKey:
 		return k.Public().(ed25519.PublicKey), nil
 	case ed25519.PublicKey:
 		return k, nil
 	}
-	return nil, errors.New("not an Ed25519 key")
+	return nil, invalid("the kid names no Ed25519 key")
 }

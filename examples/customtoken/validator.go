@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,8 +14,8 @@ import (
 
 // Validator is the resource server's side of paseto-v4: a validation.Validator that checks a
 // v4.public token's signature with the authorization server's public key (found by the
-// footer's kid in its JWKS, through the same tokenformat.KeyLookup a JWT validator uses), then iss, aud,
-// exp and nbf. Put it in a validation.Chain beside the local JWT validator:
+// footer's kid in its JWKS, through the same tokenformat.KeyLookup a JWT validator uses, and
+// by the same verify as the server's Format), then iss, aud, exp and nbf. Put it in a validation.Chain beside the local JWT validator:
 //
 //	validation.Chain{JWT: jwtValidator, Opaque: pasetoValidator}
 //
@@ -49,19 +47,7 @@ func NewValidator(issuer, audience string, keys tokenformat.KeyLookup, now func(
 // (validation.ErrExpired for an expired token) or validation.ErrUnavailable (the JWKS could
 // not be fetched).
 func (v *Validator) Validate(ctx context.Context, token string) (*validation.Claims, error) {
-	c, err := verify(token, v.issuer, func(kid string) (ed25519.PublicKey, error) {
-		k, err := v.keys.Lookup(ctx, kid)
-		if errors.Is(err, tokenformat.ErrUnknownKey) {
-			return nil, invalid("unknown kid")
-		}
-		if err != nil {
-			return nil, err
-		}
-		if k.Algorithm != "" && k.Algorithm != "EdDSA" {
-			return nil, invalid("the kid names no EdDSA key")
-		}
-		return ed25519Public(k.Key)
-	})
+	c, raw, err := verify(ctx, token, v.issuer, v.keys)
 	var bad invalid
 	switch {
 	case errors.As(err, &bad):
@@ -77,10 +63,6 @@ func (v *Validator) Validate(ctx context.Context, token string) (*validation.Cla
 		return nil, fmt.Errorf("%w: paseto-v4: not valid yet", validation.ErrInvalidToken)
 	case !now.Before(c.ExpiresAt):
 		return nil, validation.ErrExpired
-	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("paseto-v4: claims: %w", err)
 	}
 	return &validation.Claims{
 		Issuer:    c.Issuer,

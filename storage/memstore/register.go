@@ -12,7 +12,7 @@ import (
 // new, empty Store.
 func init() {
 	storage.Register("memory", func(_ context.Context, rawURL string, opts storage.OpenOptions) (provider.Store, error) {
-		if rawURL != "memory://" && rawURL != "memory:" {
+		if rawURL != "memory://" {
 			return nil, fmt.Errorf("memstore: open: %w: a memory URL is exactly memory://", provider.ErrInvalid)
 		}
 		return New(Options{Logger: opts.Logger}), nil

@@ -73,9 +73,11 @@
 //
 // # Encoding
 //
-// Records, clients and key sets are stored in a compact binary form that starts with a
-// format-version byte and a type byte (see encoding.go). A version the code does not know is
-// an error, never a guess, so the format can evolve without a flag day.
+// Records, clients and key sets are stored in provider's binary form (Record.MarshalBinary
+// and its kin, the module's one codec), which starts with a format-version byte and a type
+// byte. A version the code does not know is an error matching provider.ErrCorrupt, never a
+// guess, so the format can evolve without a flag day; values written before the codec moved
+// to provider decode unchanged (it is the same form).
 //
 // # Errors
 //

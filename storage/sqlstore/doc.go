@@ -3,7 +3,14 @@
 // file or an in-memory database), PostgreSQL through github.com/jackc/pgx/v5/stdlib, and
 // MySQL/MariaDB through github.com/go-sql-driver/mysql.
 //
+// sqlstore links no database driver. Each dialect is a package of its own that links its
+// driver and registers its URL schemes with storage.Open (so compose's StorageURL accepts
+// them): import storage/sqlstore/sqlite, storage/sqlstore/postgres or storage/sqlstore/mysql
+// for each dialect you use, and a program links those drivers and no others.
+//
 // Open a database by URL, then create or upgrade its schema with Migrate:
+//
+//	import _ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite"
 //
 //	s, err := sqlstore.Open(ctx, "sqlite:///var/lib/oauth/oauth.db", sqlstore.Options{})
 //	if err != nil { … }

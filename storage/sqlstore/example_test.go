@@ -7,6 +7,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/provider"
 	"github.com/oauthkit/oauthkit/storage/sqlstore"
+	_ "github.com/oauthkit/oauthkit/storage/sqlstore/sqlite" // links the SQLite driver
 )
 
 // Open an in-memory SQLite store, create its schema, register a client and read it back.

@@ -9,10 +9,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -53,6 +54,7 @@ type Format struct {
 	maxSize int
 	now     func() time.Time
 	aeads   sync.Map // kid → *sealer
+	lastKid atomic.Pointer[string]
 }
 
 type sealer struct {
@@ -109,26 +111,29 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	if err != nil {
 		return tokenformat.Token{}, fmt.Errorf("encrypted: issue: %w", err)
 	}
-	var rnd [jtiLen + nonceLen]byte
-	rand.Read(rnd[:])
-	jti, nonce := rnd[:jtiLen], rnd[jtiLen:]
-
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	b := (*bp)[:0]
 	b = append(b, version, byte(len(key.KeyID)))
 	b = append(b, key.KeyID...)
-	b = append(b, nonce...)
-	hdr := len(b)
-	b = appendRecord(b, jti, rec)
-	plain := b[hdr:]
-	b = s.aead.Seal(b[:hdr], nonce, plain, b[:hdr])
-	*bp = b
-
+	// The nonce and the jti, which starts the plaintext, drawn in one read straight into the
+	// pooled buffer (a local array would escape through rand.Read).
+	hdr := len(b) + nonceLen
+	b = slices.Grow(b, nonceLen+jtiLen)[:hdr+jtiLen]
+	rand.Read(b[hdr-nonceLen:])
+	nonce, jti := b[hdr-nonceLen:hdr], b[hdr:hdr+jtiLen]
 	var jtiText [22]byte
 	base64.RawURLEncoding.Encode(jtiText[:], jti)
+	// appendRecord writes the jti first: appending it onto b[:hdr] copies it onto itself.
+	b = appendRecord(b[:hdr], jti, rec)
+	plain := b[hdr:]
+	b = s.aead.Seal(b[:hdr], nonce, plain, b[:hdr])
+	// The token's text goes after the sealed bytes in the same buffer, then into one string.
+	n := len(b)
+	b = base64.RawURLEncoding.AppendEncode(b, b[:n])
+	*bp = b
 	return tokenformat.Token{
-		Value: base64.RawURLEncoding.EncodeToString(b),
+		Value: string(b[n:]),
 		Key:   string(jtiText[:]),
 	}, nil
 }
@@ -148,18 +153,17 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
-	b := *bp
+	// The token's text is copied behind the room for its decoding, so that decoding needs
+	// neither a []byte(token) allocation nor unsafe aliasing of the string.
 	n := strict.DecodedLen(len(token))
-	if cap(b) < n {
-		b = make([]byte, n)
-	}
-	b = b[:n]
-	m, err := strict.Decode(b, unsafe.Slice(unsafe.StringData(token), len(token)))
+	b := slices.Grow((*bp)[:0], n+len(token))[:n+len(token)]
+	copy(b[n:], token)
+	m, err := strict.Decode(b[:n], b[n:])
+	*bp = b
 	if err != nil {
 		return tokenformat.Token{}, invalid("not base64url")
 	}
 	b = b[:m]
-	*bp = b
 	if len(b) < 2 || b[0] != version {
 		return tokenformat.Token{}, invalid("unknown version")
 	}
@@ -167,8 +171,7 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 	if b[1] == 0 || len(b) < hdr+tagLen {
 		return tokenformat.Token{}, invalid("truncated")
 	}
-	kid := string(b[2 : 2+int(b[1])])
-	key, err := f.keys.Lookup(ctx, kid)
+	key, err := f.keys.Lookup(ctx, f.kid(b[2:2+int(b[1])]))
 	if err != nil {
 		if errors.Is(err, tokenformat.ErrUnknownKey) {
 			return tokenformat.Token{}, invalid("unknown key")
@@ -194,6 +197,17 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 		return tokenformat.Token{}, fmt.Errorf("%w: encrypted: token expired", tokenformat.ErrExpired)
 	}
 	return tokenformat.Token{Value: token, Key: rec.Key, Record: rec}, nil
+}
+
+// kid returns b as a string, without allocating when it is the kid last seen: nearly every
+// token in a run carries the active key's kid.
+func (f *Format) kid(b []byte) string {
+	if p := f.lastKid.Load(); p != nil && *p == string(b) {
+		return *p
+	}
+	s := string(b)
+	f.lastKid.Store(&s)
+	return s
 }
 
 // sealer returns the AEAD for key, made once per kid.

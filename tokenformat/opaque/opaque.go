@@ -1,6 +1,7 @@
 package opaque
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -8,7 +9,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -43,6 +46,14 @@ type Options struct {
 type Format struct {
 	keys   tokenformat.KeySource
 	prefix string
+	macs   sync.Map // kid → *macPool
+}
+
+// macPool keeps HMACs keyed with one secret: keying an HMAC-SHA256 hashes two blocks and
+// allocates its state, which Reset restores without either.
+type macPool struct {
+	secret []byte
+	pool   sync.Pool // of *keyedMAC
 }
 
 var (
@@ -91,10 +102,11 @@ func (f *Format) Issue(ctx context.Context, rec *provider.Record) (tokenformat.T
 	}
 	var random [randomLen]byte
 	rand.Read(random[:])
-	tag := mac(secret, key.KeyID, random[:])
+	tag := f.mac(secret, key.KeyID, random[:])
 
-	b := make([]byte, 0, len(f.prefix)+2*b64Len+len(key.KeyID))
-	b = append(b, f.prefix...)
+	// At most 16 + 2×43 + 128 bytes: built on the stack, then copied once into the string.
+	var buf [16 + 2*b64Len + maxKidLen]byte
+	b := append(buf[:0], f.prefix...)
 	b = base64.RawURLEncoding.AppendEncode(b, random[:])
 	b = base64.RawURLEncoding.AppendEncode(b, tag[:])
 	b = append(b, key.KeyID...)
@@ -113,10 +125,12 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 		return tokenformat.Token{}, invalid("not an opaque token")
 	}
 	var random, tag [32]byte
-	if n, err := strict.Decode(random[:], []byte(rest[:b64Len])); err != nil || n != randomLen {
+	var text [2 * b64Len]byte // the two base64 parts, copied so that decoding them allocates nothing
+	copy(text[:], rest)
+	if n, err := strict.Decode(random[:], text[:b64Len]); err != nil || n != randomLen {
 		return tokenformat.Token{}, invalid("not an opaque token")
 	}
-	if n, err := strict.Decode(tag[:], []byte(rest[b64Len:2*b64Len])); err != nil || n != sha256.Size {
+	if n, err := strict.Decode(tag[:], text[b64Len:]); err != nil || n != sha256.Size {
 		return tokenformat.Token{}, invalid("not an opaque token")
 	}
 	key, err := f.keys.Lookup(ctx, kid)
@@ -130,7 +144,7 @@ func (f *Format) Parse(ctx context.Context, token string) (tokenformat.Token, er
 	if err != nil {
 		return tokenformat.Token{}, invalid(err.Error())
 	}
-	want := mac(secret, kid, random[:])
+	want := f.mac(secret, kid, random[:])
 	if !hmac.Equal(want[:], tag[:]) {
 		return tokenformat.Token{}, invalid("tag does not verify")
 	}
@@ -143,15 +157,48 @@ func invalid(why string) error {
 	return fmt.Errorf("%w: opaque: %s", tokenformat.ErrInvalidToken, why)
 }
 
-func mac(secret []byte, kid string, random []byte) [sha256.Size]byte {
-	h := hmac.New(sha256.New, secret)
-	h.Write([]byte("oauthkit/opaque/v1\x00"))
-	h.Write([]byte(kid))
-	h.Write([]byte{0})
-	h.Write(random)
-	var out [sha256.Size]byte
-	h.Sum(out[:0])
+// mac returns the tag HMAC-SHA256(secret, "oauthkit/opaque/v1\x00" || kid || "\x00" || random),
+// with an HMAC from the pool kept for kid's secret.
+func (f *Format) mac(secret []byte, kid string, random []byte) [sha256.Size]byte {
+	p := f.macPool(secret, kid)
+	m, _ := p.pool.Get().(*keyedMAC)
+	if m == nil {
+		m = &keyedMAC{h: hmac.New(sha256.New, p.secret)}
+	} else {
+		m.h.Reset()
+	}
+	b := append(m.msg[:0], macContext...)
+	b = append(b, kid...)
+	b = append(b, 0)
+	b = append(b, random...)
+	m.h.Write(b)
+	out := [sha256.Size]byte(m.h.Sum(m.sum[:0]))
+	p.pool.Put(m)
 	return out
+}
+
+// keyedMAC is a pooled HMAC with its buffers: what is passed to a hash.Hash's methods
+// escapes, so the message and the sum live beside the HMAC rather than on each call's heap.
+type keyedMAC struct {
+	h   hash.Hash
+	msg [len(macContext) + maxKidLen + 1 + randomLen]byte
+	sum [sha256.Size]byte
+}
+
+// macContext separates this format's tags from any other use of the key.
+const macContext = "oauthkit/opaque/v1\x00"
+
+// macPool returns the pool of HMACs for kid's secret, made on first use and again when the
+// key under kid has changed.
+func (f *Format) macPool(secret []byte, kid string) *macPool {
+	if v, ok := f.macs.Load(kid); ok {
+		if p := v.(*macPool); bytes.Equal(p.secret, secret) {
+			return p
+		}
+	}
+	p := &macPool{secret: bytes.Clone(secret)}
+	f.macs.Store(kid, p)
+	return p
 }
 
 // secretOf checks that key is an HS256 secret of at least 256 bits.

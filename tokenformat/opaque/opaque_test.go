@@ -125,3 +125,54 @@ func TestIssueRefusesWeakOrWrongKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestNewSecretUnderTheSameKidInvalidatesOldTokens checks that the keyed HMACs the format
+// keeps per kid follow the key: once the secret under a kid changes, tokens tagged with the
+// old secret fail and new ones verify.
+func TestNewSecretUnderTheSameKidInvalidatesOldTokens(t *testing.T) {
+	ctx := context.Background()
+	first := newKey(t)
+	keys := formattest.NewKeys(first)
+	f := newFormat(t, keys)
+	old, err := f.Issue(ctx, &provider.Record{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Parse(ctx, old.Value); err != nil {
+		t.Fatalf("before the change: %v", err)
+	}
+	second := newKey(t)
+	second.KeyID = first.KeyID
+	keys.Add(second)
+	if _, err := f.Parse(ctx, old.Value); !errors.Is(err, tokenformat.ErrInvalidToken) {
+		t.Fatalf("old token after the secret changed: err %v, want ErrInvalidToken", err)
+	}
+	tok, err := f.Issue(ctx, &provider.Record{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Parse(ctx, tok.Value); err != nil {
+		t.Fatalf("new token: %v", err)
+	}
+}
+
+// TestIssueAndParseAllocateOnlyTheToken pins the allocations the pooled HMAC buys: Issue
+// allocates the token string and nothing else, Parse nothing.
+func TestIssueAndParseAllocateOnlyTheToken(t *testing.T) {
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("allocation counts differ under -race and -cover")
+	}
+	ctx := context.Background()
+	f := newFormat(t, formattest.NewKeys(newKey(t)))
+	rec := &provider.Record{}
+	tok, err := f.Issue(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { f.Issue(ctx, rec) }); n > 1 {
+		t.Errorf("Issue: %v allocations, want 1", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { f.Parse(ctx, tok.Value) }); n > 0 {
+		t.Errorf("Parse: %v allocations, want 0", n)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package encrypted_test
+
+const raceEnabled = true
