@@ -59,64 +59,52 @@ func ParseHeader(seg, marker string) (Header, error) {
 
 // ParseHeaderJSON is ParseHeader on the decoded header.
 func ParseHeaderJSON(b []byte, marker string) (Header, error) {
-	var h Header
-	var alg string
-	params := [...]param{
-		{name: "alg", dst: &alg},
-		{name: "kid", dst: &h.Kid},
-		{name: "typ", dst: &h.Typ},
-		{name: "b64", refuse: ErrUnsupported},
-		{name: marker, dst: &h.Marker, present: &h.HasMarker},
-	}
-	n := len(params)
+	names := [...]string{"alg", "kid", "typ", "b64", marker}
+	n := len(names)
 	if marker == "" {
 		n--
 	}
-	if err := scanHeader(b, params[:n]); err != nil {
+	v, has, err := scanHeader(b, names[:n], "b64", ErrUnsupported)
+	if err != nil {
 		return Header{}, err
 	}
-	if alg == "" || alg == "none" {
+	if v[0] == "" || v[0] == "none" {
 		return Header{}, ErrUnsigned
 	}
-	h.Alg = jose.SignatureAlgorithm(alg)
-	return h, nil
+	return Header{Alg: jose.SignatureAlgorithm(v[0]), Kid: v[1], Typ: v[2], Marker: v[4], HasMarker: has&(1<<4) != 0}, nil
 }
 
-// param is a header parameter scanHeader reads: its string value goes to dst (and present
-// is set), or it is refused whatever its value.
-type param struct {
-	name    string
-	dst     *string
-	present *bool
-	refuse  error
-}
+// maxParams is the most parameters scanHeader reads.
+const maxParams = 8
 
-// scanHeader is the one protected-header reader of JWS and JWE: each member named in params
-// is read as a string into its dst, once (a second one is refused, RFC 7515 §4), or refused;
+// scanHeader is the one protected-header reader of JWS and JWE: the string value of the
+// member names[i] goes to vals[i] (and bit i of has), once (a second one is refused, RFC
+// 7515 §4); the member named refusedName is refused with refusedErr whatever its value;
 // other members are skipped after their syntax is checked. crit (no extension is
 // understood, RFC 7515 §4.1.11), jku, jwk, x5u, x5c (a token never chooses its own key) and
 // zip are refused always. A refusal is reported after the whole header has been read, so
 // that malformed JSON is reported as such; of several, crit is reported first, then a key in
-// the header, then the rest.
-func scanHeader(b []byte, params []param) error {
-	var seen uint32
+// the header, then the rest. Results are returned by value so that nothing escapes.
+func scanHeader(b []byte, names []string, refusedName string, refusedErr error) (vals [maxParams]string, has uint32, err error) {
 	var refused error
 	var sc jsonscan.Scanner
 	sc.Reset(b)
-	err := sc.Object(func(name []byte) error {
+	err = sc.Object(func(name []byte) error {
 		var no error
 		i := -1
-		switch n := string(name); n {
-		case "crit":
+		switch n := string(name); {
+		case n == "crit":
 			no = ErrCrit
-		case "jku", "jwk", "x5u", "x5c":
+		case n == "jku" || n == "jwk" || n == "x5u" || n == "x5c":
 			no = ErrKeyInHeader
-		case "zip":
+		case n == "zip":
 			no = errZip
+		case refusedName != "" && n == refusedName:
+			no = refusedErr
 		default:
-			for j := range params {
-				if params[j].name == n {
-					i, no = j, params[j].refuse
+			for j, want := range names {
+				if want == n {
+					i = j
 					break
 				}
 			}
@@ -124,27 +112,24 @@ func scanHeader(b []byte, params []param) error {
 		if no != nil && (refused == nil || rank(no) < rank(refused)) {
 			refused = no
 		}
-		if i < 0 || params[i].dst == nil {
+		if i < 0 {
 			return sc.Skip()
 		}
-		if seen&(1<<i) != 0 {
+		if has&(1<<i) != 0 {
 			return ErrDuplicate
 		}
-		seen |= 1 << i
-		if params[i].present != nil {
-			*params[i].present = true
-		}
+		has |= 1 << i
 		v, err := sc.String()
-		*params[i].dst = v
+		vals[i] = v
 		return err
 	})
 	switch {
 	case errors.Is(err, ErrDuplicate):
-		return err
+		return vals, has, err
 	case err != nil:
-		return ErrHeaderSyntax
+		return vals, has, ErrHeaderSyntax
 	}
-	return refused
+	return vals, has, refused
 }
 
 func rank(err error) int {

@@ -33,20 +33,14 @@ func ParseJWE(token, marker string, nested bool) (JWEHeader, error) {
 		return JWEHeader{}, ErrNotJWE
 	}
 	b, _ := DecodeSegment(parts[0])
-	var h JWEHeader
-	params := [...]param{
-		{name: "alg", dst: &h.Alg},
-		{name: "enc", dst: &h.Enc},
-		{name: "kid", dst: &h.Kid},
-		{name: "typ", dst: &h.Typ, present: &h.HasTyp},
-		{name: "cty", dst: &h.Cty},
-		{name: marker, dst: &h.Marker, present: &h.HasMarker},
-	}
-	n := len(params)
+	names := [...]string{"alg", "enc", "kid", "typ", "cty", marker}
+	n := len(names)
 	if marker == "" {
 		n--
 	}
-	err := scanHeader(b, params[:n])
+	v, has, err := scanHeader(b, names[:n], "", nil)
+	h := JWEHeader{Alg: v[0], Enc: v[1], Kid: v[2], Typ: v[3], HasTyp: has&(1<<3) != 0, Cty: v[4],
+		Marker: v[5], HasMarker: has&(1<<5) != 0}
 	switch {
 	case err != nil:
 		return JWEHeader{}, err

@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrPEM reports a PEM block the loaders do not read.
@@ -43,4 +44,17 @@ func ParsePEMBlock(b *pem.Block) (material any, cert *x509.Certificate, err erro
 		return nil, nil, fmt.Errorf("%s: %w", b.Type, err)
 	}
 	return material, nil, nil
+}
+
+// CheckCertificateTime is the one validity-window rule for a certificate a loader takes a
+// key from (both sides): it must be valid at now. The error names the certificate by its
+// subject's common name (bounded), never by its key.
+func CheckCertificateTime(c *x509.Certificate, now time.Time) error {
+	switch {
+	case now.Before(c.NotBefore):
+		return fmt.Errorf("certificate %q is not valid before %s", truncate(c.Subject.CommonName), c.NotBefore.UTC().Format(time.RFC3339))
+	case now.After(c.NotAfter):
+		return fmt.Errorf("certificate %q expired at %s", truncate(c.Subject.CommonName), c.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return nil
 }

@@ -141,11 +141,8 @@ func parsePEM(data []byte) (material any, certs []*x509.Certificate, err error) 
 // chose these certificates; x5c merely publishes them.
 func checkChain(certs []*x509.Certificate, now time.Time) error {
 	for i, c := range certs {
-		if now.Before(c.NotBefore) {
-			return fmt.Errorf("%w: certificate %d (%q) is not valid before %s", ErrCertificate, i, truncate(c.Subject.CommonName), c.NotBefore.UTC().Format(time.RFC3339))
-		}
-		if now.After(c.NotAfter) {
-			return fmt.Errorf("%w: certificate %d (%q) expired at %s", ErrCertificate, i, truncate(c.Subject.CommonName), c.NotAfter.UTC().Format(time.RFC3339))
+		if err := josecore.CheckCertificateTime(c, now); err != nil {
+			return fmt.Errorf("%w: certificate %d: %v", ErrCertificate, i, err)
 		}
 		if i+1 < len(certs) {
 			if err := c.CheckSignatureFrom(certs[i+1]); err != nil {

@@ -258,11 +258,8 @@ func KeysFromCertificates(now time.Time, certs ...*x509.Certificate) (*StaticKey
 }
 
 func certificateKey(c *x509.Certificate, now time.Time) (crypto.PublicKey, error) {
-	switch {
-	case now.Before(c.NotBefore):
-		return nil, fmt.Errorf("certificate %q is not valid before %s", c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339))
-	case now.After(c.NotAfter):
-		return nil, fmt.Errorf("certificate %q expired at %s", c.Subject.CommonName, c.NotAfter.UTC().Format(time.RFC3339))
+	if err := josecore.CheckCertificateTime(c, now); err != nil {
+		return nil, err
 	}
 	return c.PublicKey, nil
 }
