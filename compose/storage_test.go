@@ -1,7 +1,6 @@
 package compose_test
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,13 +16,7 @@ import (
 // TestComposeLinksNoStorageDriver proves that a program importing compose links no back end
 // but memstore and no database driver: a SQL or Redis back end is linked by importing it.
 func TestComposeLinksNoStorageDriver(t *testing.T) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the go command is required under CI: %v", err)
-		}
-		t.Skip("go command not found")
-	}
+	goBin := goCommand(t)
 	out, err := exec.Command(goBin, "list", "-deps", "github.com/oauthkit/oauthkit/compose").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
